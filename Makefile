@@ -1,0 +1,52 @@
+# One-command workflows. `make` alone lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STACK := $(BIN)/python deploy/local/stack.py
+REQUIREMENTS := requirements-dev.txt services/users/requirements.txt services/feed/requirements.txt shared/pyproject.toml
+
+.PHONY: help setup system-deps run up down test lint format clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: $(REQUIREMENTS)
+	@test -x $(BIN)/python || { echo "==> creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> installing pinned requirements"
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+system-deps: ## Install nginx and the PostgreSQL server when missing (Debian)
+	@bash deploy/local/install-system-deps.sh
+
+.env: | $(BIN)/.installed
+	@$(STACK) init-env
+
+setup: $(BIN)/.installed system-deps .env ## Everything `run` and `test` need
+
+run: setup ## Run the whole stack in the foreground at http://127.0.0.1:8000 (Ctrl-C stops it)
+	@$(STACK) run
+
+up: setup ## Start the whole stack in the background
+	@$(STACK) up
+
+down: ## Stop everything `up` started
+	@test -x $(BIN)/python && $(STACK) down || true
+
+lint: $(BIN)/.installed ## ruff lint and format check
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed ## Apply ruff's fixes and formatting
+	@$(BIN)/ruff check --fix .
+	@$(BIN)/ruff format .
+
+test: setup lint ## Lint, both services' suites on a throwaway Postgres, end-to-end through nginx
+	@$(STACK) test
+
+clean: down ## Remove local state (database, media, logs) and the virtualenv
+	rm -rf var $(VENV)

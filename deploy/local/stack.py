@@ -1,0 +1,693 @@
+"""The native stack: Postgres under var/, both services under gunicorn, the dispatcher, nginx.
+
+    stack.py init-env      create .env with fresh secrets when there is none
+    stack.py run           set up, then run everything in the foreground until Ctrl-C
+    stack.py up            the same in the background; returns once the gateway answers
+    stack.py down          stop everything `up` started
+    stack.py test          ruff-free part of `make test`: throwaway Postgres, service suites, e2e
+    stack.py db-start|db-stop|migrate|render-gateway   the individual steps
+
+Every port, size and path comes from the environment (or `.env`), so the end-to-end tests and the
+benchmark can run a second stack beside a developer's: see `Config` for the names and defaults.
+Python's standard library plus psycopg2 only: this runs from the project's virtualenv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICES = ("users", "feed")
+PROCFILE = REPO / "deploy" / "local" / "Procfile"
+GATEWAY_TEMPLATE = REPO / "gateway" / "templates" / "gateway.conf.template"
+GATEWAY_MAIN_TEMPLATE = REPO / "gateway" / "nginx.native.conf.template"
+
+# Secrets generated into a new .env; each is at least 32 bytes.
+GENERATED_SECRETS = (
+    "USERS_SECRET_KEY",
+    "FEED_SECRET_KEY",
+    "JWT_SIGNING_KEY",
+    "INTERNAL_API_TOKEN",
+    "PG_SUPERUSER_PASSWORD",
+    "USERS_DB_PASSWORD",
+    "FEED_DB_PASSWORD",
+)
+
+DEFAULTS = {
+    "PG_PORT": "54322",
+    "USERS_PORT": "8001",
+    "FEED_PORT": "8002",
+    "GATEWAY_PORT": "8000",
+    "USERS_WORKERS": "2",
+    "FEED_WORKERS": "2",
+    "GATEWAY_WORKERS": "auto",
+    "MAX_BODY_SIZE": "110m",
+    "AUTH_RATE_LIMIT": "10r/s",
+    "AUTH_RATE_BURST": "50",
+    "PG_OS_USER": "postgres",
+    "READY_TIMEOUT_SECONDS": "90",
+}
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def die(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(1)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+@dataclass
+class Config:
+    """Settings for one stack: `.env` values, overridden by the real environment."""
+
+    values: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> Config:
+        env_file = Path(os.environ.get("ENV_FILE", REPO / ".env"))
+        values = {**DEFAULTS, **read_env_file(env_file), **os.environ}
+        values["ENV_FILE"] = str(env_file)
+        values.setdefault("VAR_DIR", str(REPO / "var"))
+        return cls(values)
+
+    def __getitem__(self, key: str) -> str:
+        return self.values[key]
+
+    @property
+    def var(self) -> Path:
+        return Path(self.values["VAR_DIR"]).resolve()
+
+    @property
+    def pg_dir(self) -> Path:
+        return self.var / "postgres"
+
+    @property
+    def gateway_dir(self) -> Path:
+        return self.var / "gateway"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.var / "run" / "stack.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.var / "log" / "stack.log"
+
+    def database_url(self, service: str, *, superuser: bool = False) -> str:
+        if superuser:
+            user, password, name = "postgres", self["PG_SUPERUSER_PASSWORD"], service
+        else:
+            user, password, name = service, self[f"{service.upper()}_DB_PASSWORD"], service
+        return f"postgres://{user}:{password}@127.0.0.1:{self['PG_PORT']}/{name}"
+
+    def process_env(self) -> dict[str, str]:
+        """The environment every process of the stack runs with."""
+        env = dict(self.values)
+        gateway = f"http://127.0.0.1:{self['GATEWAY_PORT']}"
+        env.update(
+            {
+                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+                "DJANGO_SETTINGS_MODULE": env.get(
+                    "DJANGO_SETTINGS_MODULE", "config.settings.local"
+                ),
+                "PYTHONUNBUFFERED": "1",
+                "GATEWAY_DIR": str(self.gateway_dir),
+                "USERS_MEDIA_ROOT": str(self.var / "media" / "users"),
+                "FEED_MEDIA_ROOT": str(self.var / "media" / "feed"),
+                "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", gateway),
+                "USERS_SERVICE_URL": f"http://127.0.0.1:{self['USERS_PORT']}",
+                "FEED_SERVICE_URL": f"http://127.0.0.1:{self['FEED_PORT']}",
+                # Marks every process of this stack, so `down` can find stragglers.
+                "SOCIAL_STACK_ID": str(self.var),
+            }
+        )
+        for service in SERVICES:
+            key = f"{service.upper()}_DATABASE_URL"
+            env.setdefault(key, self.database_url(service))
+        return env
+
+
+# --- .env ----------------------------------------------------------------------------------
+
+
+def init_env(config: Config) -> None:
+    path = Path(config["ENV_FILE"])
+    if path.exists():
+        return
+    lines = [
+        "# Local secrets and settings, generated by `make` on first run. Never commit this file.",
+        "# Every variable is documented in .env.example.",
+    ]
+    lines += [f"{name}={secrets.token_urlsafe(48)}" for name in GENERATED_SECRETS]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    say(f"created {path} with freshly generated secrets")
+    config.values = {**config.values, **read_env_file(path), **os.environ}
+
+
+# --- Postgres ------------------------------------------------------------------------------
+
+
+def pg_bin(name: str) -> str:
+    if bin_dir := os.environ.get("PG_BIN"):
+        return str(Path(bin_dir) / name)
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
+    if candidates:
+        return str(candidates[-1])
+    if found := shutil.which(name):
+        return found
+    die(f"{name} not found; run `make setup` to install the PostgreSQL server")
+    raise AssertionError  # unreachable
+
+
+def as_pg_user(config: Config, argv: list[str]) -> list[str]:
+    """`initdb` and `postgres` refuse to run as root: drop to an unprivileged user when we are."""
+    if os.geteuid() != 0:
+        return argv
+    return ["runuser", "-u", config["PG_OS_USER"], "--", *argv]
+
+
+def prepare_pg_dir(config: Config) -> None:
+    config.pg_dir.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return
+    user = config["PG_OS_USER"]
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        die(f"user {user!r} does not exist; install the postgresql package or set PG_OS_USER")
+    os.chown(config.pg_dir, entry.pw_uid, entry.pw_gid)
+    probe = subprocess.run(["runuser", "-u", user, "--", "test", "-w", str(config.pg_dir)])
+    if probe.returncode != 0:
+        die(
+            f"user {user!r} cannot reach {config.pg_dir}: every folder above it must be "
+            "traversable (chmod o+x) by that user"
+        )
+
+
+def pg_running(config: Config) -> bool:
+    data = config.pg_dir / "data"
+    if not (data / "PG_VERSION").exists():
+        return False
+    status = subprocess.run(
+        as_pg_user(config, [pg_bin("pg_ctl"), "status", "-D", str(data)]),
+        capture_output=True,
+    )
+    return status.returncode == 0
+
+
+def db_start(config: Config, *, throwaway: bool = False) -> None:
+    data = config.pg_dir / "data"
+    prepare_pg_dir(config)
+    if not (data / "PG_VERSION").exists():
+        say(f"initialising a Postgres cluster in {data}")
+        pwfile = config.pg_dir / ".pwfile"
+        pwfile.write_text(config["PG_SUPERUSER_PASSWORD"] + "\n")
+        pwfile.chmod(0o600)
+        if os.geteuid() == 0:
+            entry = pwd.getpwnam(config["PG_OS_USER"])
+            os.chown(pwfile, entry.pw_uid, entry.pw_gid)
+        try:
+            subprocess.run(
+                as_pg_user(
+                    config,
+                    [
+                        pg_bin("initdb"),
+                        "-D",
+                        str(data),
+                        "-U",
+                        "postgres",
+                        f"--pwfile={pwfile}",
+                        "--auth-local=scram-sha-256",
+                        "--auth-host=scram-sha-256",
+                        "--encoding=UTF8",
+                        "--no-locale",
+                        "--no-instructions",
+                    ],
+                ),
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+    if not pg_running(config):
+        options = [
+            f"-c port={config['PG_PORT']}",
+            "-c listen_addresses=127.0.0.1",
+            # No Unix socket: its path length and permissions are not worth the trouble here.
+            "-c unix_socket_directories=''",
+            "-c max_connections=200",
+            "-c shared_buffers=256MB",
+        ]
+        if throwaway:
+            # A test cluster's data is thrown away, so durability buys nothing.
+            options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+        say(f"starting Postgres on 127.0.0.1:{config['PG_PORT']}")
+        subprocess.run(
+            as_pg_user(
+                config,
+                [
+                    pg_bin("pg_ctl"),
+                    "start",
+                    "-w",
+                    "-t",
+                    "60",
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(config.pg_dir / "postgres.log"),
+                    "-o",
+                    " ".join(options),
+                ],
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    ensure_databases(config)
+
+
+def ensure_databases(config: Config) -> None:
+    """One role and one database per service; neither role may connect to the other's."""
+    import psycopg2
+    from psycopg2 import sql
+
+    conn = psycopg2.connect(
+        config.database_url("postgres", superuser=True).rsplit("/", 1)[0] + "/postgres"
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for service in SERVICES:
+            password = config[f"{service.upper()}_DB_PASSWORD"]
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [service])
+            verb = "ALTER" if cur.fetchone() else "CREATE"
+            cur.execute(
+                sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(sql.Identifier(service)),
+                [password],
+            )
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [service])
+            if not cur.fetchone():
+                cur.execute(
+                    sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                        sql.Identifier(service), sql.Identifier(service)
+                    )
+                )
+            cur.execute(
+                sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(service))
+            )
+    conn.close()
+
+
+def db_stop(config: Config) -> None:
+    if pg_running(config):
+        say("stopping Postgres")
+        subprocess.run(
+            as_pg_user(
+                config,
+                [pg_bin("pg_ctl"), "stop", "-m", "fast", "-w", "-D", str(config.pg_dir / "data")],
+            ),
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+# --- Django --------------------------------------------------------------------------------
+
+
+def manage(config: Config, service: str, *args: str, quiet: bool = False) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO / "services" / service,
+        env=config.process_env(),
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def migrate(config: Config) -> None:
+    for service in SERVICES:
+        say(f"migrating the {service} service")
+        manage(config, service, "migrate", "--noinput", quiet=True)
+        manage(config, service, "collectstatic", "--noinput", quiet=True)
+
+
+# --- Gateway -------------------------------------------------------------------------------
+
+
+def render(template: Path, values: dict[str, str]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            die(f"{template.name} needs {name}, which is not set")
+        return values[name]
+
+    return re.sub(r"\$\{([A-Z][A-Z0-9_]*)\}", substitute, template.read_text())
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+    if not found:
+        die("nginx not found; run `make setup` to install it")
+    return found
+
+
+def render_gateway(config: Config) -> None:
+    gateway = config.gateway_dir
+    for sub in ("tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+        (gateway / sub).mkdir(parents=True, exist_ok=True)
+    for service in SERVICES:
+        (config.var / "media" / service).mkdir(parents=True, exist_ok=True)
+    env = config.process_env()
+    values = {
+        **env,
+        "USERS_UPSTREAM": f"127.0.0.1:{config['USERS_PORT']}",
+        "FEED_UPSTREAM": f"127.0.0.1:{config['FEED_PORT']}",
+        "GATEWAY_LISTEN": f"127.0.0.1:{config['GATEWAY_PORT']}",
+        "GATEWAY_ACCESS_LOG": "/dev/stdout",
+        "USERS_STATIC_ROOT": str(REPO / "services" / "users" / "staticfiles"),
+        "FEED_STATIC_ROOT": str(REPO / "services" / "feed" / "staticfiles"),
+        "NGINX_MIME_TYPES": "/etc/nginx/mime.types",
+    }
+    (gateway / "gateway.conf").write_text(render(GATEWAY_TEMPLATE, values))
+    (gateway / "nginx.conf").write_text(render(GATEWAY_MAIN_TEMPLATE, values))
+    check = subprocess.run(
+        [
+            nginx_binary(),
+            "-t",
+            "-q",
+            "-e",
+            "stderr",
+            "-p",
+            str(gateway),
+            "-c",
+            str(gateway / "nginx.conf"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if check.returncode != 0:
+        die(f"the rendered gateway configuration is invalid:\n{check.stderr}")
+
+
+# --- Processes -----------------------------------------------------------------------------
+
+
+def honcho_command(config: Config) -> list[str]:
+    empty_env = config.var / "run" / "honcho.env"
+    empty_env.parent.mkdir(parents=True, exist_ok=True)
+    empty_env.touch()
+    return [
+        str(Path(sys.executable).parent / "honcho"),
+        "start",
+        "--no-colour",
+        "-d",
+        str(REPO),
+        "-f",
+        str(PROCFILE),
+        "-e",
+        str(empty_env),
+    ]
+
+
+def prepare(config: Config) -> None:
+    if not config.values.get("JWT_SIGNING_KEY"):
+        die(f"{config['ENV_FILE']} is missing; run `make setup` (or `stack.py init-env`)")
+    db_start(config)
+    migrate(config)
+    render_gateway(config)
+
+
+def url_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_until_ready(config: Config, proc: subprocess.Popen[bytes] | None = None) -> bool:
+    deadline = time.monotonic() + float(config["READY_TIMEOUT_SECONDS"])
+    urls = [
+        f"http://127.0.0.1:{config['USERS_PORT']}/readyz",
+        f"http://127.0.0.1:{config['FEED_PORT']}/readyz",
+        f"http://127.0.0.1:{config['GATEWAY_PORT']}/healthz",
+    ]
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        if all(url_ok(url) for url in urls):
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def running_pid(config: Config) -> int | None:
+    try:
+        pid = int(config.pid_file.read_text())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def banner(config: Config) -> None:
+    url = f"http://127.0.0.1:{config['GATEWAY_PORT']}"
+    say(f"the stack is serving at {url}  (try: curl {url}/healthz)")
+
+
+def run(config: Config) -> None:
+    if running_pid(config):
+        die("the stack is already running in the background; `make down` first")
+    try:
+        prepare(config)
+    except BaseException:
+        db_stop(config)
+        raise
+    banner(config)
+    say("streaming logs; Ctrl-C stops everything")
+    proc = subprocess.Popen(honcho_command(config), cwd=REPO, env=config.process_env())
+    try:
+        proc.wait()
+    except KeyboardInterrupt:
+        # The terminal sent SIGINT to honcho too; give it time to stop its children.
+        with contextlib.suppress(KeyboardInterrupt):
+            proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=30)
+        kill_stragglers(config)
+        db_stop(config)
+        say("stopped")
+
+
+def up(config: Config) -> None:
+    if running_pid(config):
+        if wait_until_ready(config):
+            banner(config)
+            return
+        die("a stack is running but not answering; `make down` first")
+    try:
+        prepare(config)
+    except BaseException:
+        db_stop(config)
+        raise
+    config.log_file.parent.mkdir(parents=True, exist_ok=True)
+    log = config.log_file.open("ab")
+    proc = subprocess.Popen(
+        honcho_command(config),
+        cwd=REPO,
+        env=config.process_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    config.pid_file.write_text(str(proc.pid))
+    if not wait_until_ready(config, proc):
+        tail = config.log_file.read_text(errors="replace").splitlines()[-40:]
+        print("\n".join(tail), file=sys.stderr)
+        down(config)
+        die(f"the stack did not become ready; full log in {config.log_file}")
+    banner(config)
+    say(f"logs: {config.log_file}; stop with `make down`")
+
+
+def stack_processes(config: Config) -> list[int]:
+    """Pids of live processes started by this stack (they carry its SOCIAL_STACK_ID)."""
+    marker = f"SOCIAL_STACK_ID={config.var}".encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        with contextlib.suppress(OSError):
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                pids.append(int(entry.name))
+    return pids
+
+
+def kill_stragglers(config: Config, *, grace: float = 15.0) -> None:
+    pids = stack_processes(config)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while pids and time.monotonic() < deadline:
+        time.sleep(0.2)
+        pids = stack_processes(config)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def down(config: Config) -> None:
+    pid = running_pid(config)
+    if pid:
+        say("stopping the services and the gateway")
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while running_pid(config) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    kill_stragglers(config)
+    config.pid_file.unlink(missing_ok=True)
+    db_stop(config)
+    say("down")
+
+
+# --- make test -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test(config: Config, pytest_args: list[str]) -> None:
+    """Service suites against a throwaway cluster, then the end-to-end suite (its own stack)."""
+    base = config.var / "test"
+    base.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="run-", dir=base))
+    # The unprivileged Postgres user must reach the scratch cluster.
+    os.chmod(workdir, 0o755)  # noqa: S103
+    scratch = Config(
+        {
+            **config.values,
+            "VAR_DIR": str(workdir),
+            "PG_PORT": str(free_port()),
+            "PG_SUPERUSER_PASSWORD": secrets.token_urlsafe(24),
+            "USERS_DB_PASSWORD": secrets.token_urlsafe(24),
+            "FEED_DB_PASSWORD": secrets.token_urlsafe(24),
+        }
+    )
+    failed = []
+    try:
+        db_start(scratch, throwaway=True)
+        for service in SERVICES:
+            say(f"{service} service tests")
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "config.settings.test",
+                f"{service.upper()}_DATABASE_URL": scratch.database_url(service, superuser=True),
+                f"{service.upper()}_MEDIA_ROOT": str(workdir / "media" / service),
+                "ENV_FILE": str(workdir / "no.env"),
+            }
+            result = subprocess.run(
+                [sys.executable, "-m", "pytest", *pytest_args],
+                cwd=REPO / "services" / service,
+                env=env,
+            )
+            if result.returncode != 0:
+                failed.append(service)
+    finally:
+        db_stop(scratch)
+    say("end-to-end tests through the gateway")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests", *pytest_args],
+        cwd=REPO,
+        env={**os.environ, "E2E_WORK_DIR": str(workdir / "e2e")},
+    )
+    if result.returncode != 0:
+        failed.append("end-to-end")
+    if failed:
+        die(f"failed: {', '.join(failed)} (scratch files kept in {workdir})")
+    shutil.rmtree(workdir, ignore_errors=True)
+    say("all test suites passed")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "command",
+        choices=[
+            "init-env",
+            "run",
+            "up",
+            "down",
+            "test",
+            "db-start",
+            "db-stop",
+            "migrate",
+            "render-gateway",
+        ],
+    )
+    parser.add_argument("extra", nargs=argparse.REMAINDER, help="extra pytest arguments for `test`")
+    args = parser.parse_args()
+    config = Config.load()
+    actions = {
+        "init-env": lambda: init_env(config),
+        "run": lambda: run(config),
+        "up": lambda: up(config),
+        "down": lambda: down(config),
+        "test": lambda: test(config, args.extra),
+        "db-start": lambda: db_start(config),
+        "db-stop": lambda: db_stop(config),
+        "migrate": lambda: migrate(config),
+        "render-gateway": lambda: render_gateway(config),
+    }
+    actions[args.command]()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Feed service settings shared by every environment; `local`, `test` and `prod` adjust them."""
+
+from pathlib import Path
+
+from shared.env import env, read_env_file, require_secret
+from shared.jwt import simple_jwt_settings
+from shared.logging import logging_config
+from shared.settings import MIDDLEWARE_HEAD, REQUEST_ID_SETTINGS, database, rest_framework
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+REPO_DIR = BASE_DIR.parent.parent
+read_env_file(env.str("ENV_FILE", default=str(REPO_DIR / ".env")))
+
+# --- Core ------------------------------------------------------------------------------------
+SECRET_KEY = require_secret("FEED_SECRET_KEY")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The feed has no users table: callers are the JWT's claims (shared.auth.ServiceUser).
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "posts",
+]
+
+MIDDLEWARE = [
+    *MIDDLEWARE_HEAD,
+    "django.middleware.common.CommonMiddleware",
+]
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    },
+]
+
+# --- Database ------------------------------------------------------------------------------
+DATABASES = {"default": database("FEED_DATABASE_URL")}
+
+# --- Auth ----------------------------------------------------------------------------------
+# Tokens are verified here with the shared key; the users service is never asked.
+SIMPLE_JWT = simple_jwt_settings(TOKEN_USER_CLASS="shared.auth.ServiceUser")  # noqa: S106
+
+# --- REST framework ------------------------------------------------------------------------
+REST_FRAMEWORK = rest_framework(
+    DEFAULT_AUTHENTICATION_CLASSES=["shared.auth.StatelessJWTAuthentication"],
+)
+
+# --- Cross-service -------------------------------------------------------------------------
+INTERNAL_API_TOKEN = require_secret("INTERNAL_API_TOKEN")
+USERS_SERVICE_URL = env.str("USERS_SERVICE_URL", default="http://127.0.0.1:8001")
+USERS_SERVICE_TIMEOUT_SECONDS = env.float("USERS_SERVICE_TIMEOUT_SECONDS", default=2.0)
+
+# --- Files ---------------------------------------------------------------------------------
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+MEDIA_URL = "/media/feed/"
+MEDIA_ROOT = env.path("FEED_MEDIA_ROOT", default=REPO_DIR / "var" / "media" / "feed")
+STATIC_URL = "/static/feed/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Proxy ---------------------------------------------------------------------------------
+USE_X_FORWARDED_HOST = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- I18N / time ---------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging -------------------------------------------------------------------------------
+globals().update(REQUEST_ID_SETTINGS)
+LOGGING = logging_config(service="feed", level=env.str("LOG_LEVEL", default="INFO"))
+
+# --- API docs ------------------------------------------------------------------------------
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Feed service API",
+    "DESCRIPTION": "Posts, images, likes, comments, follows, stats and the home timeline.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}

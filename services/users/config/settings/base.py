@@ -1,0 +1,121 @@
+"""Users service settings shared by every environment; `local`, `test` and `prod` adjust them."""
+
+from pathlib import Path
+
+from shared.env import env, read_env_file, require_secret
+from shared.jwt import simple_jwt_settings
+from shared.logging import logging_config
+from shared.settings import MIDDLEWARE_HEAD, REQUEST_ID_SETTINGS, database, rest_framework
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+REPO_DIR = BASE_DIR.parent.parent
+read_env_file(env.str("ENV_FILE", default=str(REPO_DIR / ".env")))
+
+# --- Core ------------------------------------------------------------------------------------
+SECRET_KEY = require_secret("USERS_SECRET_KEY")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "accounts",
+]
+
+MIDDLEWARE = [
+    *MIDDLEWARE_HEAD,
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database ------------------------------------------------------------------------------
+DATABASES = {"default": database("USERS_DATABASE_URL")}
+
+# --- Auth ----------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SIMPLE_JWT = simple_jwt_settings(
+    ROTATE_REFRESH_TOKENS=True,
+    BLACKLIST_AFTER_ROTATION=True,
+)
+
+# --- REST framework ------------------------------------------------------------------------
+REST_FRAMEWORK = rest_framework(
+    DEFAULT_AUTHENTICATION_CLASSES=[
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+    ],
+)
+
+# --- Cross-service -------------------------------------------------------------------------
+INTERNAL_API_TOKEN = require_secret("INTERNAL_API_TOKEN")
+FEED_SERVICE_URL = env.str("FEED_SERVICE_URL", default="http://127.0.0.1:8002")
+
+# --- Files ---------------------------------------------------------------------------------
+# Absolute URLs for avatars point at the gateway, which serves /media/ itself.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+MEDIA_URL = "/media/users/"
+MEDIA_ROOT = env.path("USERS_MEDIA_ROOT", default=REPO_DIR / "var" / "media" / "users")
+STATIC_URL = "/static/users/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Proxy ---------------------------------------------------------------------------------
+USE_X_FORWARDED_HOST = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- I18N / time ---------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging -------------------------------------------------------------------------------
+globals().update(REQUEST_ID_SETTINGS)
+LOGGING = logging_config(service="users", level=env.str("LOG_LEVEL", default="INFO"))
+
+# --- API docs ------------------------------------------------------------------------------
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Users service API",
+    "DESCRIPTION": "Accounts, JWT auth, profiles, avatars and search.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}

@@ -1,0 +1,16 @@
+"""Test settings: real Postgres, fast hashing, no real email."""
+
+import os
+
+# Tests get throwaway secrets unless the caller provides its own.
+os.environ.setdefault("USERS_SECRET_KEY", "test-secret-key-" + "x" * 40)
+os.environ.setdefault("JWT_SIGNING_KEY", "test-jwt-signing-key-" + "y" * 40)
+os.environ.setdefault("INTERNAL_API_TOKEN", "test-internal-token-" + "z" * 40)
+os.environ.setdefault("USERS_DATABASE_URL", "postgres://postgres@127.0.0.1:54329/users")
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

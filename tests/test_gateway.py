@@ -1,0 +1,68 @@
+"""The gateway's own behaviour: routing, JSON errors, request ids, body cap, health."""
+
+import http.client
+from urllib.parse import urlsplit
+
+
+def test_gateway_health(api):
+    response = api.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_internal_paths_are_never_routed(api):
+    for path in ("/internal/anything", "/internal/v1/users/1", "/internal/v1/events"):
+        response = api.get(path)
+        assert response.status_code == 404
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert response.json() == {"detail": "Not found."}
+
+
+def test_unknown_path_is_json_404(api):
+    response = api.get("/no/such/path")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_oversized_body_is_json_413(stack):
+    # Announce a body larger than the cap; nginx refuses before reading it.
+    parts = urlsplit(stack.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.putrequest("POST", "/api/v1/posts")
+    conn.putheader("Content-Type", "application/json")
+    conn.putheader("Content-Length", str(200 * 1024 * 1024))
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    assert response.status == 413
+    assert b'"detail"' in body
+
+
+def test_request_id_is_generated_and_a_sane_client_id_is_kept(api):
+    generated = api.get("/api/v1/posts/999999")
+    assert len(generated.headers["X-Request-ID"]) >= 16
+
+    mine = "e2e-test-request-0001"
+    kept = api.get("/api/v1/posts/999999", headers={"X-Request-ID": mine})
+    assert kept.headers["X-Request-ID"] == mine
+    # One id in the response, not the gateway's and the service's side by side.
+    assert kept.headers["X-Request-ID"].count(",") == 0
+
+    insane = api.get("/healthz", headers={"X-Request-ID": "bad id with spaces\t"})
+    assert insane.headers["X-Request-ID"] != "bad id with spaces\t"
+
+
+def test_request_id_reaches_the_service_logs(stack, api):
+    request_id = "e2e-log-trace-0002"
+    api.get("/api/v1/posts/424242", headers={"X-Request-ID": request_id})
+    log = (stack.work_dir / "var" / "log" / "stack.log").read_text()
+    service_lines = [
+        line for line in log.splitlines() if request_id in line and '"service": "feed"' in line
+    ]
+    assert service_lines, "the feed service did not log the gateway's request id"
+
+
+def test_trailing_slash_is_optional(api, account):
+    assert api.get("/api/v1/users/me/", headers=account.auth).status_code == 200
+    assert api.get("/api/v1/users/me", headers=account.auth).status_code == 200
