@@ -1,8 +1,10 @@
-"""Feed service routes: /api/v1/posts..., /api/v1/users/{id}/..., /internal/v1/..., health."""
+"""Feed service routes: /api/v1/..., /internal/v1/..., /healthz, /readyz.
 
-from django.urls import path
+Each app's `api/urls.py` lists its own paths under /api/v1/ (or /internal/v1/ for authors).
+"""
 
-from posts.api import posts
+from django.urls import include, path
+
 from shared import health
 from shared.errors import JSON_ERROR_HANDLERS
 
@@ -11,6 +13,8 @@ globals().update(JSON_ERROR_HANDLERS)
 urlpatterns = [
     path("healthz", health.healthz),
     path("readyz", health.readyz),
-    path("api/v1/posts", posts.PostListView.as_view(), name="post-list"),
-    path("api/v1/posts/<int:post_id>", posts.PostDetailView.as_view(), name="post-detail"),
+    path("api/v1/", include("posts.api.urls")),
+    path("api/v1/", include("social.api.urls")),
+    path("api/v1/", include("timeline.api.urls")),
+    path("internal/v1/", include("authors.api.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Posts, their images, likes and comments."""

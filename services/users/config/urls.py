@@ -1,9 +1,8 @@
-"""Users service routes: /api/v1/auth/..., /api/v1/users/..., /internal/v1/..., health."""
+"""Users service routes: /api/v1/auth/..., /api/v1/users/..., /internal/v1/..., health, admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from accounts.api import auth, profiles
 from shared import health
 from shared.errors import JSON_ERROR_HANDLERS
 
@@ -13,7 +12,6 @@ urlpatterns = [
     path("healthz", health.healthz),
     path("readyz", health.readyz),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/signup", auth.SignUpView.as_view(), name="signup"),
-    path("api/v1/auth/token", auth.TokenView.as_view(), name="token"),
-    path("api/v1/users/me", profiles.MeView.as_view(), name="me"),
+    path("api/v1/", include("accounts.api.urls")),
+    path("internal/v1/", include("accounts.api.internal_urls")),
 ]

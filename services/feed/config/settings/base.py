@@ -27,7 +27,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "authors",
     "posts",
+    "social",
+    "timeline",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""The local author replica, the users-service client and inbound account events."""

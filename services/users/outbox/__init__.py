@@ -1,0 +1,1 @@
+"""Transactional outbox: account events recorded with the change, delivered to the feed."""
