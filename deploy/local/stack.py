@@ -619,10 +619,14 @@ def test(config: Config, pytest_args: list[str]) -> None:
             "FEED_DB_PASSWORD": secrets.token_urlsafe(24),
         }
     )
+    # TEST_ONLY=users|feed|e2e runs one suite, for quick iterations on one part.
+    only = os.environ.get("TEST_ONLY", "")
     failed = []
     try:
         db_start(scratch, throwaway=True)
         for service in SERVICES:
+            if only and only != service:
+                continue
             say(f"{service} service tests")
             env = {
                 **os.environ,
@@ -640,14 +644,15 @@ def test(config: Config, pytest_args: list[str]) -> None:
                 failed.append(service)
     finally:
         db_stop(scratch)
-    say("end-to-end tests through the gateway")
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests", *pytest_args],
-        cwd=REPO,
-        env={**os.environ, "E2E_WORK_DIR": str(workdir / "e2e")},
-    )
-    if result.returncode != 0:
-        failed.append("end-to-end")
+    if not only or only == "e2e":
+        say("end-to-end tests through the gateway")
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "tests", *pytest_args],
+            cwd=REPO,
+            env={**os.environ, "E2E_WORK_DIR": str(workdir / "e2e")},
+        )
+        if result.returncode != 0:
+            failed.append("end-to-end")
     if failed:
         die(f"failed: {', '.join(failed)} (scratch files kept in {workdir})")
     shutil.rmtree(workdir, ignore_errors=True)
