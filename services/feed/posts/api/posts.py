@@ -19,9 +19,11 @@ class PostListView(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post = create_post(author_id=request.user.id, **data.validated_data)
+        post = get_post(post.id, viewer_id=request.user.id)
         return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
 
 
 class PostDetailView(APIView):
     def get(self, request: Request, post_id: int) -> Response:
-        return Response(PostSerializer(get_post(post_id)).data)
+        viewer_id = request.user.id if request.user.is_authenticated else None
+        return Response(PostSerializer(get_post(post_id, viewer_id=viewer_id)).data)

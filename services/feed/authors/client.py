@@ -1,0 +1,153 @@
+"""The users service's internal API, as the feed calls it: short timeouts, bounded retries.
+
+One module-level `requests.Session` keeps connections to the users service open between calls
+(gunicorn workers are processes; within one, the session's pool is thread-safe for these GETs).
+Every failure to get an answer (connection refused, timeout, 5xx, a malformed body) becomes
+`UsersServiceUnavailable`, a JSON 503: the caller never hangs and never sees a 500.
+"""
+
+import logging
+from collections.abc import Iterable
+from typing import Any, TypedDict
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from shared.errors import ServiceUnavailable
+from shared.permissions import INTERNAL_TOKEN_HEADER
+
+logger = logging.getLogger(__name__)
+
+# The internal bulk endpoint answers at most this many ids per call.
+MAX_IDS_PER_CALL = 100
+
+
+class UserSummary(TypedDict):
+    id: int
+    username: str | None
+    avatar_url: str | None
+
+
+class UsersServiceUnavailable(ServiceUnavailable):
+    default_detail = "users service unreachable"
+
+
+def _build_session() -> requests.Session:
+    # Retry only what is safe and likely transient: failed connects and the gateway-ish 5xx
+    # codes, twice, with a short backoff. A read timeout is not retried: the caller's time
+    # budget is already spent by then.
+    retry = Retry(
+        total=2,
+        connect=2,
+        read=0,
+        status=2,
+        other=0,
+        backoff_factor=0.1,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=frozenset({"GET"}),
+        raise_on_status=False,
+        respect_retry_after_header=False,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=10)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+session = _build_session()
+
+
+def _get(path: str, params: dict[str, str] | None = None) -> requests.Response:
+    url = settings.USERS_SERVICE_URL.rstrip("/") + path
+    try:
+        response = session.get(
+            url,
+            params=params,
+            headers={INTERNAL_TOKEN_HEADER: settings.INTERNAL_API_TOKEN},
+            timeout=settings.USERS_SERVICE_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        logger.warning("users service unreachable", extra={"url": url, "error": str(exc)})
+        raise UsersServiceUnavailable() from exc
+    if response.status_code >= 500:
+        logger.warning("users service failed", extra={"url": url, "status": response.status_code})
+        raise UsersServiceUnavailable()
+    return response
+
+
+def _summary(raw: Any) -> UserSummary:
+    """Check one user object from the users service; a malformed one is the service's fault."""
+    if not isinstance(raw, dict):
+        raise ValueError("user is not an object")
+    user_id, username, avatar_url = raw.get("id"), raw.get("username"), raw.get("avatar_url")
+    if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id <= 0:
+        raise ValueError("bad id")
+    if not isinstance(username, str) or not username:
+        raise ValueError("bad username")
+    if avatar_url is not None and not isinstance(avatar_url, str):
+        raise ValueError("bad avatar_url")
+    return {"id": user_id, "username": username, "avatar_url": avatar_url or None}
+
+
+def _json(response: requests.Response) -> Any:
+    if response.status_code != 200:
+        # 401/403 mean the two services disagree on INTERNAL_API_TOKEN: an operator's problem,
+        # and to the client just as much an outage as a refused connection.
+        logger.error(
+            "users service refused the request",
+            extra={"url": response.url, "status": response.status_code},
+        )
+        raise UsersServiceUnavailable()
+    try:
+        return response.json()
+    except ValueError as exc:
+        logger.error("users service sent a body that is not JSON", extra={"url": response.url})
+        raise UsersServiceUnavailable() from exc
+
+
+def get_user(user_id: int) -> UserSummary | None:
+    """Return the user's summary, or None when the users service says there is no such user.
+
+    Raises `UsersServiceUnavailable` when it cannot say.
+    """
+    response = _get(f"/internal/v1/users/{int(user_id)}")
+    if response.status_code == 404:
+        return None
+    body = _json(response)
+    try:
+        user = _summary(body)
+    except ValueError as exc:
+        logger.error("users service sent a malformed user", extra={"error": str(exc)})
+        raise UsersServiceUnavailable() from exc
+    if user["id"] != user_id:
+        logger.error("users service answered for another user", extra={"asked": user_id})
+        raise UsersServiceUnavailable()
+    return user
+
+
+def get_users(user_ids: Iterable[int]) -> dict[int, UserSummary]:
+    """Return the summaries of those of `user_ids` that exist, keyed by id.
+
+    One call per 100 ids. Raises `UsersServiceUnavailable` when the users service cannot answer.
+    """
+    wanted = sorted({int(user_id) for user_id in user_ids})
+    found: dict[int, UserSummary] = {}
+    for start in range(0, len(wanted), MAX_IDS_PER_CALL):
+        chunk = wanted[start : start + MAX_IDS_PER_CALL]
+        body = _json(_get("/internal/v1/users", {"ids": ",".join(map(str, chunk))}))
+        try:
+            results = body["results"]
+            if not isinstance(results, list):
+                raise ValueError("results is not a list")
+            users = [_summary(raw) for raw in results]
+        except (KeyError, TypeError, ValueError) as exc:
+            logger.error("users service sent a malformed user list", extra={"error": str(exc)})
+            raise UsersServiceUnavailable() from exc
+        asked = set(chunk)
+        # Ignore anything we did not ask for rather than cache it.
+        found.update({user["id"]: user for user in users if user["id"] in asked})
+    return found
