@@ -1,10 +1,209 @@
-"""Every write to posts."""
+"""Every write to posts, their images, likes and comments.
 
-from django.db import transaction
+Counters on the post (`like_count`, `comment_count`) change with F() in the same transaction
+as the row that changes them. Stored files are written before a post's transaction and deleted
+only after a deleting transaction commits, so a rollback never leaves a row without its file.
+"""
 
-from posts.models import Post
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from rest_framework.exceptions import NotFound
+
+from posts.images import EncodedImage, ProcessedImage
+from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage
+
+logger = logging.getLogger(__name__)
+
+EMPTY_POST = "A post needs a title, a body or at least one image."
 
 
-@transaction.atomic
-def create_post(*, author_id: int, title: str = "", body: str = "") -> Post:
-    return Post.objects.create(author_id=author_id, title=title, body=body)
+def _require_content(*, title: str, body: str, has_images: bool) -> None:
+    if not (title.strip() or body.strip() or has_images):
+        raise ValidationError(EMPTY_POST, code="empty")
+
+
+def _store(encoded: EncodedImage, stem: str) -> str:
+    """Save `encoded` under a generated name; the client's file name is never used."""
+    name = f"{stem}.{encoded.extension}"
+    return default_storage.save(name, File(encoded.content, name=name))
+
+
+def delete_stored_files(names: Iterable[str]) -> None:
+    """Best-effort removal of stored files; a missing file is already what we want."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("could not delete a stored file", extra={"file": name})
+
+
+def create_post(
+    *,
+    author_id: int,
+    title: str = "",
+    body: str = "",
+    images: Sequence[ProcessedImage] = (),
+) -> Post:
+    """Create a post with its images (already validated by `posts.images.process_image`)."""
+    _require_content(title=title, body=body, has_images=bool(images))
+    if len(images) > MAX_IMAGES_PER_POST:
+        raise ValidationError({"images": [f"At most {MAX_IMAGES_PER_POST} images per post."]})
+    stored: list[str] = []
+    try:
+        rows = []
+        folder = timezone.now().strftime("posts/%Y/%m/%d")
+        for position, processed in enumerate(images):
+            stem = f"{folder}/{uuid.uuid4().hex}"
+            file = _store(processed.image, stem)
+            stored.append(file)
+            thumbnail = _store(processed.thumbnail, f"{stem}_thumb")
+            stored.append(thumbnail)
+            rows.append(
+                PostImage(
+                    position=position,
+                    file=file,
+                    thumbnail=thumbnail,
+                    width=processed.image.width,
+                    height=processed.image.height,
+                )
+            )
+        with transaction.atomic():
+            post = Post.objects.create(author_id=author_id, title=title, body=body)
+            for row in rows:
+                row.post = post
+            PostImage.objects.bulk_create(rows)
+    except BaseException:
+        delete_stored_files(stored)
+        raise
+    return post
+
+
+def update_post(*, post: Post, title: str | None = None, body: str | None = None) -> Post:
+    """Change the given fields (None leaves one as it is). Images are fixed once posted."""
+    with transaction.atomic():
+        # Lock the row: the "still has content" check and the write see the same post.
+        locked = Post.objects.select_for_update().filter(pk=post.pk).first()
+        if locked is None:
+            raise NotFound("No post with that id.")
+        changed = {"title": title, "body": body}
+        changed = {field: value for field, value in changed.items() if value is not None}
+        for field, value in changed.items():
+            setattr(locked, field, value)
+        _require_content(
+            title=locked.title,
+            body=locked.body,
+            has_images=PostImage.objects.filter(post_id=locked.pk).exists(),
+        )
+        # Only the edited columns: a concurrent like's counter update must not be overwritten.
+        locked.save(update_fields=[*changed, "updated_at"])
+    return locked
+
+
+def delete_post(*, post: Post) -> None:
+    """Delete the post with its images, likes and comments; its files go after the commit."""
+    with transaction.atomic():
+        # Lock first: a like or comment committed between deleting the children and the post
+        # would otherwise be left pointing at a deleted post. Those writes update this row's
+        # counters, so they wait for this lock and then find the post gone (NotFound).
+        if not Post.objects.select_for_update().filter(pk=post.pk).exists():
+            return
+        files = _image_files(PostImage.objects.filter(post_id=post.pk))
+        Post.objects.filter(pk=post.pk).delete()
+        transaction.on_commit(lambda: delete_stored_files(files))
+
+
+def _image_files(images: QuerySet[PostImage]) -> list[str]:
+    names: list[str] = []
+    for file, thumbnail in images.values_list("file", "thumbnail"):
+        names += [file, thumbnail]
+    return names
+
+
+def like_post(*, user_id: int, post: Post) -> tuple[int, bool]:
+    """Like `post` as `user_id`; return (like_count, created). Idempotent under concurrency.
+
+    Concurrent calls by one user all try to insert; the unique (post, user_id) constraint lets
+    one through and `get_or_create` turns the others' IntegrityError into "already there"
+    (its insert runs in a savepoint, so this transaction survives). Only the creator bumps the
+    counter, so `like_count` counts the like once.
+    """
+    with transaction.atomic():
+        _, created = Like.objects.get_or_create(post_id=post.pk, user_id=user_id)
+        if created and not Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1):
+            # Deleted meanwhile; raising rolls the like back with it.
+            raise NotFound("No post with that id.")
+        like_count = Post.objects.filter(pk=post.pk).values_list("like_count", flat=True).first()
+        if like_count is None:
+            raise NotFound("No post with that id.")
+    return like_count, created
+
+
+def unlike_post(*, user_id: int, post: Post) -> None:
+    """Remove the user's like if there is one (idempotent)."""
+    with transaction.atomic():
+        deleted, _ = Like.objects.filter(post_id=post.pk, user_id=user_id).delete()
+        # Of concurrent unlikes only the one whose DELETE removed the row decrements.
+        if deleted:
+            Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+
+
+def add_comment(*, post: Post, author_id: int, body: str) -> Comment:
+    with transaction.atomic():
+        comment = Comment.objects.create(post_id=post.pk, author_id=author_id, body=body)
+        if not Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1):
+            raise NotFound("No post with that id.")
+    return comment
+
+
+def delete_comment(*, comment: Comment) -> None:
+    with transaction.atomic():
+        deleted, _ = Comment.objects.filter(pk=comment.pk).delete()
+        if deleted:
+            Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
+
+
+def delete_user_content(*, user_id: int) -> None:
+    """Remove everything `user_id` wrote: posts (with files), likes and comments.
+
+    For account deletion. Counters on other users' posts drop by exactly what is removed:
+    each DELETE ... RETURNING feeds the UPDATE that fixes the counters, in one statement.
+    """
+    with transaction.atomic():
+        own_posts = Post.objects.select_for_update().filter(author_id=user_id)
+        post_ids = list(own_posts.values_list("pk", flat=True))
+        files = _image_files(PostImage.objects.filter(post_id__in=post_ids))
+        Post.objects.filter(pk__in=post_ids).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH gone AS (
+                    DELETE FROM {Like._meta.db_table} WHERE user_id = %s RETURNING post_id
+                )
+                UPDATE {Post._meta.db_table} AS post
+                SET like_count = post.like_count - per_post.n
+                FROM (SELECT post_id, count(*) AS n FROM gone GROUP BY post_id) AS per_post
+                WHERE post.id = per_post.post_id
+                """,  # noqa: S608 - table names come from the models, values are parameters
+                [user_id],
+            )
+            cursor.execute(
+                f"""
+                WITH gone AS (
+                    DELETE FROM {Comment._meta.db_table} WHERE author_id = %s RETURNING post_id
+                )
+                UPDATE {Post._meta.db_table} AS post
+                SET comment_count = post.comment_count - per_post.n
+                FROM (SELECT post_id, count(*) AS n FROM gone GROUP BY post_id) AS per_post
+                WHERE post.id = per_post.post_id
+                """,  # noqa: S608 - table names come from the models, values are parameters
+                [user_id],
+            )
+        transaction.on_commit(lambda: delete_stored_files(files))

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "shared.throttling",
+    "shared.idempotency",
     "authors",
     "posts",
     "social",
@@ -36,6 +38,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     *MIDDLEWARE_HEAD,
     "django.middleware.common.CommonMiddleware",
+    # Last, in this order: the RateLimit headers wrap idempotent replays, and the idempotency
+    # middleware must read the raw body before anything parses it.
+    "shared.throttling.middleware.RateLimitHeadersMiddleware",
+    "shared.idempotency.middleware.IdempotencyMiddleware",
 ]
 APPEND_SLASH = False
 
@@ -64,6 +70,10 @@ REST_FRAMEWORK = rest_framework(
 INTERNAL_API_TOKEN = require_secret("INTERNAL_API_TOKEN")
 USERS_SERVICE_URL = env.str("USERS_SERVICE_URL", default="http://127.0.0.1:8001")
 USERS_SERVICE_TIMEOUT_SECONDS = env.float("USERS_SERVICE_TIMEOUT_SECONDS", default=2.0)
+
+# --- Content rules -------------------------------------------------------------------------
+# A word list added to the profanity list that ships with posts/ (same format); empty for none.
+PROFANITY_EXTRA_WORDS_FILE = env.str("PROFANITY_EXTRA_WORDS_FILE", default="")
 
 # --- Files ---------------------------------------------------------------------------------
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")

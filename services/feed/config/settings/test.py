@@ -14,3 +14,6 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests never reach a real users service: this port refuses connections at once. Tests that need
+# one start a local stand-in and point USERS_SERVICE_URL at it.
+USERS_SERVICE_URL = "http://127.0.0.1:9"

@@ -1,29 +1,85 @@
-"""/api/v1/posts and /api/v1/posts/{id}."""
+"""/api/v1/posts, /api/v1/posts/{id} and /api/v1/users/{id}/posts."""
 
-from rest_framework import serializers, status
+from django.db.models import QuerySet
+from rest_framework import generics, mixins, serializers, status
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from authors.api.mixins import RememberCallerMixin
+from posts.api.fields import ImagesField, body_field, title_field
+from posts.api.permissions import IsAuthorOrReadOnly
 from posts.api.serializers import PostSerializer
-from posts.selectors import get_post
-from posts.services import create_post
+from posts.models import Post
+from posts.selectors import get_post, user_posts
+from posts.services import create_post, delete_post, update_post
 
 
-class PostListView(APIView):
+def viewer_id(request: Request) -> int | None:
+    """The caller's user id, or None for anonymous readers (for `liked_by_me`)."""
+    return request.user.id if request.user.is_authenticated else None
+
+
+class PostListView(RememberCallerMixin, generics.GenericAPIView):
+    """POST: create a post from JSON, or from multipart with up to 10 `images`."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = PostSerializer
+
     class InputSerializer(serializers.Serializer):
-        title = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-        body = serializers.CharField(max_length=2200, required=False, allow_blank=True)
+        title = title_field(required=False, default="")
+        body = body_field(required=False, default="", allow_blank=True)
+        images = ImagesField(required=False, default=list)
 
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post = create_post(author_id=request.user.id, **data.validated_data)
-        post = get_post(post.id, viewer_id=request.user.id)
-        return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
+        post = get_post(post.pk, viewer_id=request.user.id)
+        return Response(self.get_serializer(post).data, status=status.HTTP_201_CREATED)
 
 
-class PostDetailView(APIView):
+class PostDetailView(RememberCallerMixin, mixins.RetrieveModelMixin, generics.GenericAPIView):
+    """GET anyone; PUT (title and body), PATCH (either) and DELETE by the author only."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly, IsAuthorOrReadOnly]
+    serializer_class = PostSerializer
+
+    class InputSerializer(serializers.Serializer):
+        title = title_field()
+        body = body_field(allow_blank=True)
+
+    def get_object(self) -> Post:
+        post = get_post(self.kwargs["post_id"], viewer_id=viewer_id(self.request))
+        self.check_object_permissions(self.request, post)
+        return post
+
     def get(self, request: Request, post_id: int) -> Response:
-        viewer_id = request.user.id if request.user.is_authenticated else None
-        return Response(PostSerializer(get_post(post_id, viewer_id=viewer_id)).data)
+        return self.retrieve(request)
+
+    def put(self, request: Request, post_id: int) -> Response:
+        return self.update(request, partial=False)
+
+    def patch(self, request: Request, post_id: int) -> Response:
+        return self.update(request, partial=True)
+
+    def update(self, request: Request, *, partial: bool) -> Response:
+        post = self.get_object()
+        data = self.InputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        update_post(post=post, **data.validated_data)
+        post = get_post(post.pk, viewer_id=request.user.id)
+        return Response(self.get_serializer(post).data)
+
+    def delete(self, request: Request, post_id: int) -> Response:
+        delete_post(post=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserPostListView(generics.ListAPIView):
+    """A user's posts, newest first, cursor-paginated on (created_at, id)."""
+
+    serializer_class = PostSerializer
+
+    def get_queryset(self) -> QuerySet[Post]:
+        return user_posts(self.kwargs["user_id"], viewer_id=viewer_id(self.request))

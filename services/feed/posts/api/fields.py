@@ -1,0 +1,48 @@
+"""Input fields the posts API's serializers share."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from posts.images import ProcessedImage, process_image
+from posts.models import BODY_MAX_LENGTH, MAX_IMAGES_PER_POST, TITLE_MAX_LENGTH
+from posts.profanity import validate_no_profanity
+
+
+def title_field(**kwargs: Any) -> serializers.CharField:
+    # DRF's CharField already refuses NUL bytes and lone surrogates (a 400, not Postgres' 500).
+    return serializers.CharField(
+        max_length=TITLE_MAX_LENGTH, allow_blank=True, validators=[validate_no_profanity], **kwargs
+    )
+
+
+def body_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=BODY_MAX_LENGTH, validators=[validate_no_profanity], **kwargs
+    )
+
+
+class ImagesField(serializers.ListField):
+    """0-10 uploaded files under one repeated multipart field, each decoded and cleaned.
+
+    The count is checked before any file is decoded; errors name the image by its position.
+    """
+
+    child = serializers.FileField(allow_empty_file=False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=MAX_IMAGES_PER_POST, **kwargs)
+
+    def to_internal_value(self, data: Any) -> list[ProcessedImage]:
+        if isinstance(data, list | tuple) and len(data) > MAX_IMAGES_PER_POST:
+            self.fail("max_length", max_length=MAX_IMAGES_PER_POST)
+        uploads = super().to_internal_value(data)
+        processed, errors = [], []
+        for number, upload in enumerate(uploads, start=1):
+            try:
+                processed.append(process_image(upload))
+            except serializers.ValidationError as exc:
+                errors += [f"Image {number}: {message}" for message in exc.detail]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return processed

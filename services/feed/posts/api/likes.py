@@ -1,0 +1,47 @@
+"""/api/v1/posts/{id}/like and /api/v1/posts/{id}/likes."""
+
+from django.db.models import QuerySet
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from authors.api.mixins import RememberCallerMixin
+from posts.api.serializers import UserSummarySerializer
+from posts.models import Like
+from posts.selectors import ensure_post_exists, get_post_for_write, post_likes
+from posts.services import like_post, unlike_post
+
+
+class PostLikeView(RememberCallerMixin, APIView):
+    """POST likes the post (201 the first time, 200 after); DELETE unlikes it (204 always)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request, post_id: int) -> Response:
+        post = get_post_for_write(post_id)
+        like_count, created = like_post(user_id=request.user.id, post=post)
+        return Response(
+            {"liked": True, "like_count": like_count},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def delete(self, request: Request, post_id: int) -> Response:
+        unlike_post(user_id=request.user.id, post=get_post_for_write(post_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PostLikerListView(generics.ListAPIView):
+    """Who liked the post, as user summaries, newest like first."""
+
+    serializer_class = UserSummarySerializer
+
+    def get_queryset(self) -> QuerySet[Like]:
+        ensure_post_exists(self.kwargs["post_id"])
+        return post_likes(self.kwargs["post_id"])
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        likers = self.get_serializer([like.user_id for like in page], many=True)
+        return self.get_paginated_response(likers.data)
