@@ -27,8 +27,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "shared.throttling",
-    "shared.idempotency",
     "authors",
     "posts",
     "social",
@@ -38,10 +36,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     *MIDDLEWARE_HEAD,
     "django.middleware.common.CommonMiddleware",
-    # Last, in this order: the RateLimit headers wrap idempotent replays, and the idempotency
-    # middleware must read the raw body before anything parses it.
-    "shared.throttling.middleware.RateLimitHeadersMiddleware",
-    "shared.idempotency.middleware.IdempotencyMiddleware",
 ]
 APPEND_SLASH = False
 
