@@ -3,6 +3,15 @@
 from typing import Any
 
 from shared.env import env
+from shared.throttling.rates import throttle_rates
+
+# Policies every service has; a service adds its own scopes in DEFAULT_THROTTLE_RATES. Generous
+# on purpose (the end-to-end suite and the benchmark hammer the stack from one address): tighten
+# them per deployment with THROTTLE_RATE_<SCOPE>, e.g. THROTTLE_RATE_WRITES=300/min.
+DEFAULT_THROTTLE_RATES = {
+    # Every POST, PUT, PATCH and DELETE, per user (per client address when anonymous).
+    "writes": "6000/min",
+}
 
 
 def database(url_var: str) -> dict[str, Any]:
@@ -35,8 +44,20 @@ def rest_framework(**overrides: Any) -> dict[str, Any]:
         "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
         "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
         "PAGE_SIZE": 20,
+        # Rate limits (shared.throttling): counted in Postgres per caller, announced in the IETF
+        # RateLimit-Policy / RateLimit headers. Views opt into a policy with `throttle_scope`.
+        "DEFAULT_THROTTLE_CLASSES": [
+            "shared.throttling.throttles.ScopedRateThrottle",
+            "shared.throttling.throttles.WriteRateThrottle",
+        ],
+        # The services sit behind exactly one proxy, the gateway: the client's address is the
+        # last X-Forwarded-For entry, the one nginx appended (a client cannot forge it).
+        "NUM_PROXIES": env.int("NUM_PROXIES", default=1),
     }
     config.update(overrides)
+    config["DEFAULT_THROTTLE_RATES"] = throttle_rates(
+        {**DEFAULT_THROTTLE_RATES, **overrides.get("DEFAULT_THROTTLE_RATES", {})}
+    )
     return config
 
 

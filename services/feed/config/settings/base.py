@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "shared.throttling",
+    "shared.idempotency",
     "authors",
     "posts",
     "social",
@@ -36,6 +38,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     *MIDDLEWARE_HEAD,
     "django.middleware.common.CommonMiddleware",
+    # Last, in this order: the RateLimit headers wrap idempotent replays, and the idempotency
+    # middleware must read the raw body before anything parses it.
+    "shared.throttling.middleware.RateLimitHeadersMiddleware",
+    "shared.idempotency.middleware.IdempotencyMiddleware",
 ]
 APPEND_SLASH = False
 

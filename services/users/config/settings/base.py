@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "shared.throttling",
+    "shared.idempotency",
     "accounts",
     "outbox",
 ]
@@ -44,6 +46,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, in this order: the RateLimit headers wrap idempotent replays, and the idempotency
+    # middleware must read the raw body before anything parses it.
+    "shared.throttling.middleware.RateLimitHeadersMiddleware",
+    "shared.idempotency.middleware.IdempotencyMiddleware",
 ]
 APPEND_SLASH = False
 
