@@ -1,0 +1,87 @@
+"""A local stand-in for the users service's internal API, for tests of code that calls it.
+
+It is a real HTTP server on 127.0.0.1 in a background thread, so the feed's client goes through
+its whole path (session, retries, timeouts, JSON); only the users service itself is replaced.
+"""
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+class UsersServiceStandIn:
+    """Answers GET /internal/v1/users/{id} and GET /internal/v1/users?ids=... from `users`.
+
+    `status` forces every answer's status code (e.g. 500); `hang` makes it never answer until
+    the stand-in stops (for timeouts); `requests` records every path asked, with its token.
+    """
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.users: dict[int, dict[str, Any]] = {}
+        self.status: int | None = None
+        self.hang = False
+        self.requests: list[tuple[str, str]] = []
+        self.stopping = threading.Event()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def add(self, user_id: int, username: str, avatar_url: str | None = None) -> None:
+        self.users[user_id] = {"id": user_id, "username": username, "avatar_url": avatar_url}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                standin.requests.append((self.path, self.headers.get("X-Internal-Token", "")))
+                if standin.hang:
+                    standin.stopping.wait()
+                    return
+                status, body = standin.answer(self.path, self.headers.get("X-Internal-Token"))
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
+
+    def answer(self, path: str, token: str | None) -> tuple[int, Any]:
+        if self.status is not None:
+            return self.status, {"detail": "forced"}
+        if token != self.token:
+            return 403, {"detail": "A valid internal service token is required."}
+        parts = urlsplit(path)
+        if parts.path == "/internal/v1/users":
+            raw = parse_qs(parts.query).get("ids", [""])[0]
+            ids = [int(part) for part in raw.split(",") if part]
+            return 200, {"results": [self.users[i] for i in ids if i in self.users]}
+        prefix = "/internal/v1/users/"
+        if parts.path.startswith(prefix) and parts.path[len(prefix) :].isdigit():
+            user = self.users.get(int(parts.path[len(prefix) :]))
+            return (200, user) if user else (404, {"detail": "Not found."})
+        return 404, {"detail": "Not found."}
+
+    @contextmanager
+    def running(self) -> Iterator["UsersServiceStandIn"]:
+        thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.stopping.set()
+            self.server.shutdown()
+            self.server.server_close()
+            thread.join(timeout=5)

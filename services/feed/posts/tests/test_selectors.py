@@ -1,0 +1,88 @@
+"""The posts selectors: one base queryset whose pages cost a fixed number of queries."""
+
+import pytest
+from rest_framework.exceptions import NotFound
+
+from posts.api.serializers import CommentSerializer, PostSerializer, UserSummarySerializer
+from posts.selectors import (
+    MAX_ID,
+    get_comment,
+    get_post,
+    post_comments,
+    post_likes,
+    post_queryset,
+    user_posts,
+)
+from posts.services import like_post
+from posts.tests.factories import (
+    AuthorFactory,
+    CommentFactory,
+    LikeFactory,
+    PostFactory,
+    PostImageFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_liked_by_me_is_true_only_for_the_viewer_who_liked():
+    liked, not_liked = PostFactory(), PostFactory()
+    like_post(user_id=5, post=liked)
+
+    as_liker = {post.pk: post.liked_by_me for post in post_queryset(viewer_id=5)}
+    as_other = {post.pk: post.liked_by_me for post in post_queryset(viewer_id=6)}
+    anonymous = {post.pk: post.liked_by_me for post in post_queryset()}
+
+    assert as_liker == {liked.pk: True, not_liked.pk: False}
+    assert as_other == anonymous == {liked.pk: False, not_liked.pk: False}
+
+
+def test_images_come_in_upload_order():
+    post = PostFactory()
+    for position in (2, 0, 1):
+        PostImageFactory(post=post, position=position)
+    assert [image.position for image in get_post(post.pk).images.all()] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("size", [1, 20, 100])
+def test_a_page_of_posts_costs_three_queries_whatever_its_size(size, django_assert_num_queries):
+    for _ in range(size):
+        author = AuthorFactory()
+        post = PostFactory(author_id=author.id)
+        PostImageFactory(post=post, position=0)
+        PostImageFactory(post=post, position=1)
+        LikeFactory(post=post, user_id=1)
+
+    # posts with liked_by_me, their images, their authors
+    with django_assert_num_queries(3):
+        data = PostSerializer(post_queryset(viewer_id=1)[:size], many=True).data
+
+    assert len(data) == size
+    assert all(item["liked_by_me"] and len(item["images"]) == 2 for item in data)
+    assert all(item["author"]["username"] for item in data)
+
+
+@pytest.mark.parametrize("size", [1, 20, 100])
+def test_pages_of_comments_and_likers_cost_two_queries(size, django_assert_num_queries):
+    post = PostFactory()
+    for _ in range(size):
+        author = AuthorFactory()
+        CommentFactory(post=post, author_id=author.id)
+        LikeFactory(post=post, user_id=author.id)
+
+    with django_assert_num_queries(2):
+        comments = CommentSerializer(post_comments(post.pk)[:size], many=True).data
+    with django_assert_num_queries(2):
+        likers = UserSummarySerializer(
+            [like.user_id for like in post_likes(post.pk)[:size]], many=True
+        ).data
+
+    assert len(comments) == len(likers) == size
+
+
+def test_ids_beyond_bigint_are_not_found_rather_than_a_database_error():
+    with pytest.raises(NotFound):
+        get_post(MAX_ID + 1)
+    with pytest.raises(NotFound):
+        get_comment(MAX_ID + 1)
+    assert list(user_posts(MAX_ID + 1)) == []
