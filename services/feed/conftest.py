@@ -10,6 +10,9 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+# `users_service` (a local stand-in for the users service) and `users_service_down`.
+pytest_plugins = ["authors.tests.fixtures"]
+
 
 def mint_access_token(user_id: int | str, username: str = "someone") -> str:
     token = AccessToken()

@@ -1,4 +1,4 @@
-"""Fixtures for code that talks to the users service."""
+"""Fixtures for code that talks to the users service, loaded for every app by ../../conftest.py."""
 
 import socket
 from collections.abc import Iterator
