@@ -53,7 +53,7 @@ class _BoundaryBlindHasher:
 
 def _field(value: str) -> bytes:
     # Length-prefixed, so that no two different (method, path, ...) tuples hash alike.
-    raw = value.encode("utf-8", "surrogateescape")
+    raw = value.encode("utf-8", "surrogatepass")
     return len(raw).to_bytes(4, "big") + raw
 
 
