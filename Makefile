@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STACK := $(BIN)/python deploy/local/stack.py
 REQUIREMENTS := requirements-dev.txt services/users/requirements.txt services/feed/requirements.txt shared/pyproject.toml
 
-.PHONY: help setup system-deps run up down test lint format clean
+.PHONY: help setup system-deps run up down test lint format bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ format: $(BIN)/.installed ## Apply ruff's fixes and formatting
 
 test: setup lint ## Lint, both services' suites on a throwaway Postgres, end-to-end through nginx
 	@$(STACK) test
+
+bench: setup ## Seed 1M posts into a separate benchmark stack, load it with wrk, write docs/performance.md
+	@$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 clean: down ## Remove local state (database, media, logs) and the virtualenv
 	rm -rf var $(VENV)

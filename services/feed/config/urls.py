@@ -3,6 +3,7 @@
 Each app's `api/urls.py` lists its own paths under /api/v1/ (or /internal/v1/ for authors).
 """
 
+from django.conf import settings
 from django.urls import include, path
 
 from shared import health
@@ -18,3 +19,8 @@ urlpatterns = [
     path("api/v1/", include("timeline.api.urls")),
     path("internal/v1/", include("authors.api.urls")),
 ]
+
+if settings.BENCHMARK_ENDPOINTS:
+    from benchmark.views import FloorView
+
+    urlpatterns.append(path("api/v1/feed/_floor", FloorView.as_view()))

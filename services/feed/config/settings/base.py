@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "posts",
     "social",
     "timeline",
+    "benchmark",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,10 @@ USERS_SERVICE_TIMEOUT_SECONDS = env.float("USERS_SERVICE_TIMEOUT_SECONDS", defau
 # --- Content rules -------------------------------------------------------------------------
 # A word list added to the profanity list that ships with posts/ (same format); empty for none.
 PROFANITY_EXTRA_WORDS_FILE = env.str("PROFANITY_EXTRA_WORDS_FILE", default="")
+
+# --- Benchmark ---------------------------------------------------------------------------
+# Routes the framework-floor reference view that `make bench` measures; off everywhere else.
+BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
 
 # --- Files ---------------------------------------------------------------------------------
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")

@@ -1,0 +1,410 @@
+"""`make bench`: seed a benchmark data set, start a separate stack, load it with wrk, report.
+
+    .venv/bin/python bench/bench.py [--users 10000] [--follows-per-user 150] [--posts 1000000]
+                                    [--small-posts 100000] [--duration 10] [--runs 3]
+                                    [--connections 16] [--threads 2] [--workers 3]
+
+The benchmark stack is the native one (deploy/local/stack.py) with its own state folder
+(var/bench), its own Postgres cluster (so its own databases), its own ports and secrets: it never
+touches a developer's stack. Every figure is the median of `--runs` wrk runs; the command of each
+is printed beside it. Results go to stdout and between the markers in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+STACK = REPO / "deploy" / "local" / "stack.py"
+LUA = REPO / "bench" / "requests.lua"
+DOC = REPO / "docs" / "performance.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+PORTS = {"PG_PORT": "54390", "USERS_PORT": "18001", "FEED_PORT": "18002", "GATEWAY_PORT": "18000"}
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+@dataclass
+class Result:
+    name: str
+    command: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    non_2xx: int
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.var = REPO / "var" / "bench"
+        self.var.mkdir(parents=True, exist_ok=True)
+        self.var.chmod(0o755)
+        self.work = self.var / "wrk"
+        self.work.mkdir(exist_ok=True)
+        self.env = {
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.endswith(("_DATABASE_URL", "_MEDIA_ROOT"))
+            },
+            **PORTS,
+            "VAR_DIR": str(self.var / "stack"),
+            "ENV_FILE": str(self.var / ".env"),
+            "FEED_WORKERS": str(args.workers),
+            "USERS_WORKERS": "1",
+            "GATEWAY_WORKERS": "1",
+            "BENCHMARK_ENDPOINTS": "true",
+            "LOG_LEVEL": "WARNING",
+            # The limiter is not what is measured: lift the service throttles out of the way.
+            "THROTTLE_RATE_WRITES": "1000000/min",
+        }
+        self.gateway = f"http://127.0.0.1:{PORTS['GATEWAY_PORT']}"
+        self.feed = f"http://127.0.0.1:{PORTS['FEED_PORT']}"
+        self.results: list[Result] = []
+
+    # -- the stack ------------------------------------------------------------------------------
+
+    def stack(self, command: str) -> None:
+        subprocess.run([sys.executable, str(STACK), command], env=self.env, check=True)
+
+    def secrets(self) -> dict[str, str]:
+        lines = (self.var / ".env").read_text().splitlines()
+        return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+    def seed(self, posts: int) -> None:
+        say(
+            f"seeding {self.args.users} users, ~{self.args.follows_per_user} follows each, "
+            f"{posts} posts"
+        )
+        env = {**self.env, **self.secrets(), "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+        env["FEED_DATABASE_URL"] = (
+            f"postgres://feed:{env['FEED_DB_PASSWORD']}@127.0.0.1:{PORTS['PG_PORT']}/feed"
+        )
+        started = time.monotonic()
+        subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "seed_benchmark",
+                "--yes",
+                "--users",
+                str(self.args.users),
+                "--follows-per-user",
+                str(self.args.follows_per_user),
+                "--posts",
+                str(posts),
+            ],
+            cwd=REPO / "services" / "feed",
+            env=env,
+            check=True,
+        )
+        say(f"seeded in {time.monotonic() - started:.0f}s")
+
+    # -- tokens and request lists ----------------------------------------------------------------
+
+    def token(self, user_id: int) -> str:
+        secrets = self.secrets()
+        now = int(time.time())
+        claims = {
+            "token_type": "access",
+            "exp": now + 3600,
+            "iat": now,
+            "jti": uuid.uuid4().hex,
+            "user_id": str(user_id),
+            "username": f"user{user_id}",
+            "iss": secrets.get("JWT_ISSUER", "social-users"),
+            "aud": secrets.get("JWT_AUDIENCE", "social-api"),
+        }
+        # Minted exactly as the users service would (same key, claims, issuer and audience).
+        return jwt.encode(claims, secrets["JWT_SIGNING_KEY"], algorithm="HS256")
+
+    def write_requests(self, name: str, lines: list[tuple[str, str, str]]) -> Path:
+        path = self.work / f"{name}.txt"
+        path.write_text("".join(f"{method} {url} {token}\n" for method, url, token in lines))
+        return path
+
+    def viewers(self, count: int) -> list[int]:
+        rng = random.Random(7)
+        return rng.sample(range(1, self.args.users + 1), count)
+
+    def deep_cursors(self, viewers: list[int], page: int) -> list[tuple[str, str, str]]:
+        """Follow `next` page-1 times for each viewer; returns the page-th page's request."""
+        lines = []
+        with requests.Session() as session:
+            for viewer in viewers:
+                token = self.token(viewer)
+                url = f"{self.feed}/api/v1/feed"
+                for _ in range(page - 1):
+                    response = session.get(
+                        url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+                    )
+                    response.raise_for_status()
+                    url = response.json()["next"]
+                    if not url:
+                        break
+                if url:
+                    path = url.split("://", 1)[1].split("/", 1)[1]
+                    lines.append(("GET", "/" + path, token))
+        return lines
+
+    # -- wrk -------------------------------------------------------------------------------------
+
+    def wrk(self, name: str, base: str, requests_file: Path) -> Result:
+        command = [
+            "wrk",
+            "-t",
+            str(self.args.threads),
+            "-c",
+            str(self.args.connections),
+            "-d",
+            f"{self.args.duration}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(LUA),
+            base,
+            "--",
+            str(requests_file),
+        ]
+        runs = []
+        for _ in range(self.args.runs):
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            runs.append(parse_wrk(out))
+        shown = " ".join(command).replace(str(REPO) + "/", "")
+        result = Result(
+            name=name,
+            command=shown,
+            rps=statistics.median(r["rps"] for r in runs),
+            p50_ms=statistics.median(r["p50"] for r in runs),
+            p99_ms=statistics.median(r["p99"] for r in runs),
+            errors=sum(r["errors"] for r in runs),
+            non_2xx=sum(r["non_2xx"] for r in runs),
+        )
+        say(
+            f"{name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+            f"p99 {result.p99_ms:.2f} ms, errors {result.errors}, non-2xx {result.non_2xx}"
+        )
+        self.results.append(result)
+        return result
+
+    # -- the run ---------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        if not shutil.which("wrk"):
+            say("installing wrk from the system's packages")
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+        self.stack("init-env")
+        self.stack("up")
+        try:
+            self.measure()
+        finally:
+            self.stack("down")
+        self.report()
+
+    def measure(self) -> None:
+        args = self.args
+        viewers = self.viewers(200)
+        timeline = [("GET", "/api/v1/feed", self.token(v)) for v in viewers]
+        timeline_file = self.write_requests("timeline", timeline)
+
+        # Cost must not grow with the data: the same timeline at a tenth of the posts first.
+        self.seed(args.small_posts)
+        small = self.wrk(
+            f"timeline, first page ({args.small_posts:,} posts)", self.gateway, timeline_file
+        )
+
+        self.seed(args.posts)
+        rng = random.Random(11)
+        static = self.write_requests("static", [("GET", "/healthz", "-")])
+        floor = self.write_requests(
+            "floor", [("GET", "/api/v1/feed/_floor", self.token(v)) for v in viewers]
+        )
+        deep = self.write_requests("deep", self.deep_cursors(viewers[:20], page=50))
+        post_ids = [rng.randint(1, args.posts) for _ in range(500)]
+        single = self.write_requests(
+            "post",
+            [
+                ("GET", f"/api/v1/posts/{p}", self.token(viewers[i % 200]))
+                for i, p in enumerate(post_ids)
+            ],
+        )
+        authors = [1 + int(args.users * rng.random() ** 1.5) for _ in range(300)]
+        user_posts = self.write_requests(
+            "user_posts", [("GET", f"/api/v1/users/{a}/posts", "-") for a in authors]
+        )
+        like_lines = []
+        for i, post_id in enumerate(post_ids):
+            token = self.token(viewers[i % 200])
+            like_lines += [
+                ("POST", f"/api/v1/posts/{post_id}/like", token),
+                ("DELETE", f"/api/v1/posts/{post_id}/like", token),
+            ]
+        likes = self.write_requests("like", like_lines)
+        follows = self.write_requests(
+            "follow",
+            [
+                ("POST", f"/api/v1/users/{rng.randint(1, args.users)}/follow", self.token(v))
+                for v in viewers
+                for _ in range(3)
+            ],
+        )
+
+        references_static = self.wrk(
+            "reference: nginx static JSON (/healthz)", self.gateway, static
+        )
+        references_floor = self.wrk(
+            "reference: DRF floor view (JWT, middleware)", self.gateway, floor
+        )
+        first = self.wrk(
+            f"timeline, first page ({args.posts:,} posts)", self.gateway, timeline_file
+        )
+        direct = self.wrk(
+            "timeline, first page, feed port directly (no gateway)", self.feed, timeline_file
+        )
+        deep_result = self.wrk("timeline, 50th page", self.gateway, deep)
+        single_result = self.wrk("single post", self.gateway, single)
+        user_posts_result = self.wrk("a user's posts", self.gateway, user_posts)
+        self.wrk("like / unlike", self.gateway, likes)
+        self.wrk("follow", self.gateway, follows)
+
+        floor_rps = references_floor.rps
+        self.targets = [
+            (
+                "timeline first page ≥ 50% of floor req/s",
+                first.rps / floor_rps,
+                first.rps >= 0.5 * floor_rps,
+            ),
+            (
+                "single post ≥ 50% of floor req/s",
+                single_result.rps / floor_rps,
+                single_result.rps >= 0.5 * floor_rps,
+            ),
+            (
+                "a user's posts ≥ 50% of floor req/s",
+                user_posts_result.rps / floor_rps,
+                user_posts_result.rps >= 0.5 * floor_rps,
+            ),
+            (
+                "50th page p50 ≤ 1.2x first page p50",
+                deep_result.p50_ms / first.p50_ms,
+                deep_result.p50_ms <= 1.2 * first.p50_ms,
+            ),
+            (
+                "timeline p99 at 1M ≤ 1.5x at 100k",
+                first.p99_ms / small.p99_ms,
+                first.p99_ms <= 1.5 * small.p99_ms,
+            ),
+            (
+                "gateway adds ≤ 15% to timeline p50",
+                first.p50_ms / direct.p50_ms - 1,
+                first.p50_ms <= 1.15 * direct.p50_ms,
+            ),
+            (
+                "no socket errors, no non-2xx",
+                sum(r.errors + r.non_2xx for r in self.results),
+                all(r.errors == 0 and r.non_2xx == 0 for r in self.results),
+            ),
+        ]
+        del references_static
+
+    def report(self) -> None:
+        a = self.args
+        lines = [
+            f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine "
+            f"({os.cpu_count()} cores, shared and noisy): {a.users:,} users, ~{a.follows_per_user} "
+            f"follows each, {a.posts:,} posts; feed gunicorn workers: {a.workers}; wrk "
+            f"{a.threads} threads, {a.connections} connections, {a.duration}s a run, "
+            f"median of {a.runs} runs.",
+            "",
+            f"Command: `make bench` (= `.venv/bin/python bench/bench.py --users {a.users} "
+            f"--follows-per-user {a.follows_per_user} --posts {a.posts} "
+            f"--small-posts {a.small_posts} --duration {a.duration} --runs {a.runs} "
+            f"--connections {a.connections} --threads {a.threads} --workers {a.workers}`)",
+            "",
+            "| scenario | req/s | p50 ms | p99 ms | socket errors | non-2xx |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {r.name} | {r.rps:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} "
+            f"| {r.errors} | {r.non_2xx} |"
+            for r in self.results
+        ]
+        lines += ["", "| target | measured | met |", "|---|---:|:---:|"]
+        for name, value, met in self.targets:
+            shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+            lines.append(f"| {name} | {shown} | {'yes' if met else 'NO'} |")
+        lines += [
+            "",
+            "Load commands (each run three times; the request file cycles through users):",
+            "",
+        ]
+        lines += [f"- {r.name}: `{r.command}`" for r in self.results]
+        block = "\n".join(lines)
+        print("\n" + block)
+        text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
+        if BEGIN not in text:
+            text += f"\n{BEGIN}\n{END}\n"
+        head, rest = text.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        DOC.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}")
+        say(f"wrote {DOC.relative_to(REPO)}")
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    def latency(label: str) -> float:
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+        if not match:
+            raise RuntimeError(f"wrk printed no {label}th percentile:\n{output}")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": rps,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": errors,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--follows-per-user", type=int, default=150)
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--small-posts", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
+    Bench(parser.parse_args()).run()
+
+
+if __name__ == "__main__":
+    main()

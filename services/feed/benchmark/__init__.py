@@ -1,0 +1,1 @@
+"""Benchmark support: the seeded data set and the framework-floor reference view."""

@@ -1,0 +1,130 @@
+"""Seed the feed database with a realistic data set for `make bench`, server-side in SQL.
+
+Users' popularity follows a long tail (a power of a uniform draw), so a few accounts have huge
+follower counts and most have few; posts, likes and comments lean the same way. Every counter is
+recomputed from the rows at the end, so the seeded state is one the services could have produced.
+Destroys whatever the feed database holds: refuses to run without --yes.
+"""
+
+import time
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+
+
+def table(label: str) -> str:
+    return connection.ops.quote_name(apps.get_model(label)._meta.db_table)
+
+
+class Command(BaseCommand):
+    help = "Replace the feed database's content with a seeded benchmark data set."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--users", type=int, default=10_000)
+        parser.add_argument("--follows-per-user", type=int, default=150)
+        parser.add_argument("--posts", type=int, default=1_000_000)
+        parser.add_argument("--likes-per-post", type=float, default=2.0)
+        parser.add_argument("--comments-per-post", type=float, default=0.5)
+        parser.add_argument("--yes", action="store_true", help="confirm wiping the feed database")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["yes"]:
+            raise CommandError("seed_benchmark wipes the feed database; pass --yes to confirm.")
+        users, posts = options["users"], options["posts"]
+        if users < 2 or posts < 1:
+            raise CommandError("Need at least 2 users and 1 post.")
+        params = {
+            "users": users,
+            "follows": options["follows_per_user"],
+            "posts": posts,
+            "likes": int(posts * options["likes_per_post"]),
+            "comments": int(posts * options["comments_per_post"]),
+        }
+        author, post, like, comment, image = (
+            table("authors.Author"),
+            table("posts.Post"),
+            table("posts.Like"),
+            table("posts.Comment"),
+            table("posts.PostImage"),
+        )
+        follow, stats = table("social.Follow"), table("social.UserStats")
+        steps = [
+            (
+                "wipe",
+                f"TRUNCATE {author}, {post}, {like}, {comment}, {image}, {follow}, {stats} "
+                "RESTART IDENTITY CASCADE",
+            ),
+            (
+                "authors",
+                f"INSERT INTO {author} (id, username, avatar_url, updated_at) "
+                "SELECT g, 'user' || g, NULL, now() FROM generate_series(1, %(users)s) g",
+            ),
+            (
+                "follows",
+                # Each user follows about `follows` others, picked with a long tail towards low
+                # ids; the reference to u inside LATERAL makes Postgres draw anew for every user.
+                f"INSERT INTO {follow} (follower_id, followee_id, created_at) "
+                "SELECT u, f, now() - random() * interval '365 days' "
+                "FROM generate_series(1, %(users)s) u, LATERAL ("
+                "  SELECT DISTINCT 1 + floor(%(users)s * power(random(), 2.5))::bigint AS f "
+                "  FROM generate_series(1, %(follows)s + u * 0)"
+                ") pick WHERE f <> u ON CONFLICT DO NOTHING",
+            ),
+            (
+                "posts",
+                f"INSERT INTO {post} (author_id, title, body, like_count, comment_count, "
+                "created_at, updated_at) "
+                "SELECT 1 + floor(%(users)s * power(random(), 1.5))::bigint, 'Post ' || g, "
+                "repeat('lorem ipsum dolor ', 2 + g %% 12), 0, 0, ts, ts "
+                "FROM (SELECT g, now() - random() * interval '365 days' AS ts "
+                "      FROM generate_series(1, %(posts)s) g) s",
+            ),
+            (
+                "likes",
+                f"INSERT INTO {like} (post_id, user_id, created_at) "
+                "SELECT 1 + floor(%(posts)s * power(random(), 3))::bigint, "
+                "1 + floor(%(users)s * random())::bigint, now() - random() * interval '30 days' "
+                "FROM generate_series(1, %(likes)s) ON CONFLICT DO NOTHING",
+            ),
+            (
+                "comments",
+                f"INSERT INTO {comment} (post_id, author_id, body, created_at) "
+                "SELECT 1 + floor(%(posts)s * power(random(), 3))::bigint, "
+                "1 + floor(%(users)s * random())::bigint, 'nice one', "
+                "now() - random() * interval '30 days' FROM generate_series(1, %(comments)s)",
+            ),
+            (
+                "post counters",
+                f"UPDATE {post} p SET like_count = c.n FROM "
+                f"(SELECT post_id, count(*) n FROM {like} GROUP BY post_id) c "
+                "WHERE p.id = c.post_id",
+            ),
+            (
+                "comment counters",
+                f"UPDATE {post} p SET comment_count = c.n FROM "
+                f"(SELECT post_id, count(*) n FROM {comment} GROUP BY post_id) c "
+                "WHERE p.id = c.post_id",
+            ),
+            (
+                "user counters",
+                f"INSERT INTO {stats} (user_id, posts_count, followers_count, following_count) "
+                "SELECT a.id, "
+                f"  (SELECT count(*) FROM {post} p WHERE p.author_id = a.id), "
+                f"  (SELECT count(*) FROM {follow} f WHERE f.followee_id = a.id), "
+                f"  (SELECT count(*) FROM {follow} f WHERE f.follower_id = a.id) "
+                f"FROM {author} a",
+            ),
+        ]
+        with connection.cursor() as cursor:
+            # Seeding is a bulk job: lift the per-statement timeout the services run with.
+            cursor.execute("SET statement_timeout = 0")
+            for name, sql in steps:
+                started = time.monotonic()
+                with transaction.atomic():
+                    cursor.execute(sql, params)
+                self.stdout.write(f"seeded {name} in {time.monotonic() - started:.1f}s")
+            started = time.monotonic()
+            cursor.execute("ANALYZE")
+            self.stdout.write(f"analyzed in {time.monotonic() - started:.1f}s")
