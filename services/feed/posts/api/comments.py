@@ -1,6 +1,7 @@
 """/api/v1/posts/{id}/comments and /api/v1/comments/{id}."""
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -26,6 +27,7 @@ class PostCommentListView(RememberCallerMixin, generics.ListAPIView):
     serializer_class = CommentSerializer
     pagination_class = OldestFirstPagination
 
+    @extend_schema_serializer(component_name="CommentCreate")
     class InputSerializer(serializers.Serializer):
         body = body_field()
 
@@ -33,6 +35,7 @@ class PostCommentListView(RememberCallerMixin, generics.ListAPIView):
         ensure_post_exists(self.kwargs["post_id"])
         return post_comments(self.kwargs["post_id"])
 
+    @extend_schema(request=InputSerializer, responses={201: CommentSerializer})
     def post(self, request: Request, post_id: int) -> Response:
         post = get_post_for_write(post_id)
         data = self.InputSerializer(data=request.data)
@@ -46,6 +49,7 @@ class CommentDetailView(generics.GenericAPIView):
 
     permission_classes = [IsAuthenticated, IsCommentOrPostAuthor]
 
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, comment_id: int) -> Response:
         comment = get_comment(comment_id)
         self.check_object_permissions(request, comment)

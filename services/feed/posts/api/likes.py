@@ -1,6 +1,7 @@
 """/api/v1/posts/{id}/like and /api/v1/posts/{id}/likes."""
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -8,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from authors.api.mixins import RememberCallerMixin
-from posts.api.serializers import UserSummarySerializer
+from posts.api.serializers import LikeStateSerializer, UserSummarySerializer
 from posts.models import Like
 from posts.selectors import ensure_post_exists, get_post_for_write, post_likes
 from posts.services import like_post, unlike_post
@@ -19,14 +20,16 @@ class PostLikeView(RememberCallerMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=None, responses={201: LikeStateSerializer, 200: LikeStateSerializer})
     def post(self, request: Request, post_id: int) -> Response:
         post = get_post_for_write(post_id)
         like_count, created = like_post(user_id=request.user.id, post=post)
         return Response(
-            {"liked": True, "like_count": like_count},
+            LikeStateSerializer({"liked": True, "like_count": like_count}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, post_id: int) -> Response:
         unlike_post(user_id=request.user.id, post=get_post_for_write(post_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

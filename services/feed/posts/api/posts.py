@@ -1,6 +1,7 @@
 """/api/v1/posts, /api/v1/posts/{id} and /api/v1/users/{id}/posts."""
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, mixins, serializers, status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -26,11 +27,13 @@ class PostListView(RememberCallerMixin, generics.GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = PostSerializer
 
+    @extend_schema_serializer(component_name="PostCreate")
     class InputSerializer(serializers.Serializer):
         title = title_field(required=False, default="")
         body = body_field(required=False, default="", allow_blank=True)
         images = ImagesField(required=False, default=list)
 
+    @extend_schema(request=InputSerializer, responses={201: PostSerializer})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -45,6 +48,7 @@ class PostDetailView(RememberCallerMixin, mixins.RetrieveModelMixin, generics.Ge
     permission_classes = [IsAuthenticatedOrReadOnly, IsAuthorOrReadOnly]
     serializer_class = PostSerializer
 
+    @extend_schema_serializer(component_name="PostEdit")
     class InputSerializer(serializers.Serializer):
         title = title_field()
         body = body_field(allow_blank=True)
@@ -57,9 +61,11 @@ class PostDetailView(RememberCallerMixin, mixins.RetrieveModelMixin, generics.Ge
     def get(self, request: Request, post_id: int) -> Response:
         return self.retrieve(request)
 
+    @extend_schema(request=InputSerializer, responses={200: PostSerializer})
     def put(self, request: Request, post_id: int) -> Response:
         return self.update(request, partial=False)
 
+    @extend_schema(request=InputSerializer, responses={200: PostSerializer})
     def patch(self, request: Request, post_id: int) -> Response:
         return self.update(request, partial=True)
 
@@ -71,6 +77,7 @@ class PostDetailView(RememberCallerMixin, mixins.RetrieveModelMixin, generics.Ge
         post = get_post(post.pk, viewer_id=request.user.id)
         return Response(self.get_serializer(post).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, post_id: int) -> Response:
         delete_post(post=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -138,3 +138,10 @@ class CommentSerializer(serializers.ModelSerializer):
 
     def get_author(self, comment: Comment) -> UserSummary:
         return summary_for(self.context, comment.author_id)
+
+
+class LikeStateSerializer(serializers.Serializer):
+    """The answer to a like: `{liked, like_count}`."""
+
+    liked = serializers.BooleanField()
+    like_count = serializers.IntegerField()
