@@ -5,6 +5,7 @@ Each app's `api/urls.py` lists its own paths under /api/v1/ (or /internal/v1/ fo
 
 from django.conf import settings
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from shared import health
 from shared.errors import JSON_ERROR_HANDLERS
@@ -14,6 +15,7 @@ globals().update(JSON_ERROR_HANDLERS)
 urlpatterns = [
     path("healthz", health.healthz),
     path("readyz", health.readyz),
+    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/", include("posts.api.urls")),
     path("api/v1/", include("social.api.urls")),
     path("api/v1/", include("timeline.api.urls")),

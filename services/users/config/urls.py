@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
-from shared import health
+from shared import apidocs, health
 from shared.errors import JSON_ERROR_HANDLERS
 
 globals().update(JSON_ERROR_HANDLERS)
@@ -11,6 +12,8 @@ globals().update(JSON_ERROR_HANDLERS)
 urlpatterns = [
     path("healthz", health.healthz),
     path("readyz", health.readyz),
+    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs", apidocs.swagger_ui, name="api-docs"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api.urls")),
     path("internal/v1/", include("accounts.api.internal_urls")),

@@ -1,0 +1,64 @@
+"""OpenAPI schema and the Swagger UI page that shows both services' schemas.
+
+Each service serves its own schema at `/api/schema` (the gateway exposes them as
+`/api/schema/users` and `/api/schema/feed`); the users service also serves `/api/docs/`, a Swagger
+UI whose drop-down picks either schema. Its assets come from drf-spectacular-sidecar through the
+users service's static files, never from a CDN.
+"""
+
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
+from django.utils.html import escape
+from django.views.decorators.http import require_GET
+
+SCHEMAS = [
+    {"url": "/api/schema/users", "name": "users service"},
+    {"url": "/api/schema/feed", "name": "feed service"},
+]
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title}</title>
+  <link rel="stylesheet" href="{assets}/swagger-ui.css">
+  <link rel="icon" href="{assets}/favicon-32x32.png">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="{assets}/swagger-ui-bundle.js"></script>
+  <script src="{assets}/swagger-ui-standalone-preset.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({{
+      urls: {schemas},
+      dom_id: "#swagger-ui",
+      deepLinking: true,
+      persistAuthorization: true,
+      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+      layout: "StandaloneLayout",
+    }});
+  </script>
+</body>
+</html>
+"""
+
+
+@require_GET
+def swagger_ui(request: HttpRequest) -> HttpResponse:
+    assets = static("drf_spectacular_sidecar/swagger-ui-dist").rstrip("/")
+    title = escape(getattr(settings, "API_DOCS_TITLE", "Social API"))
+    html = PAGE.format(title=title, assets=assets, schemas=json.dumps(SCHEMAS))
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+def public_endpoints_only(endpoints: list[tuple], **kwargs: object) -> list[tuple]:
+    """drf-spectacular preprocessing hook: leave out /internal/ and benchmark-only paths."""
+    return [
+        endpoint
+        for endpoint in endpoints
+        if not endpoint[0].startswith("/internal/") and "/_" not in endpoint[0]
+    ]
