@@ -163,6 +163,21 @@ def test_malformed_multipart_is_a_400_not_a_500(client_for, content_type, body):
     assert response.json()
 
 
+def test_a_text_field_sent_as_a_file_is_a_400(client_for):
+    response = client_for(7).post(
+        "/api/v1/posts", {"title": upload(b"hello", "title.txt", "text/plain")}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert "title" in response.json()
+
+
+def test_more_files_than_django_accepts_in_one_request_is_a_400(client_for, media_root):
+    files = [upload(b"x", f"{i}.jpg") for i in range(101)]
+    response = client_for(7).post("/api/v1/posts", {"images": files}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()
+
+
 def test_an_unsupported_content_type_is_a_415(client_for):
     response = client_for(7).post("/api/v1/posts", b"title=x", content_type="text/plain")
     assert response.status_code == 415
