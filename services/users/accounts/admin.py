@@ -1,13 +1,83 @@
+"""The Django admin for accounts: the same rules and events as the API's write paths."""
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from accounts.models import User
+from accounts.services import (
+    record_admin_change,
+    remove_account,
+    remove_avatar,
+    replicated_state,
+)
+
+
+class _CaseInsensitiveUniqueMixin(forms.ModelForm):
+    """Field errors (not a crash on the database constraint) for a taken email or username."""
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data.get("email") or "")
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(User._meta.get_field("email").error_messages["unique"])
+        return email
+
+    def clean_username(self) -> str:
+        username = (self.cleaned_data.get("username") or "").lower()
+        if User.objects.filter(username=username).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(User._meta.get_field("username").error_messages["unique"])
+        return username
+
+
+class AccountCreationForm(_CaseInsensitiveUniqueMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email", "username")
+        field_classes: dict[str, Any] = {}
+
+
+class AccountChangeForm(_CaseInsensitiveUniqueMixin, UserChangeForm):
+    # Profile links are web addresses; a bare "example.com" becomes an https one.
+    website = forms.URLField(
+        max_length=User._meta.get_field("website").max_length,
+        required=False,
+        assume_scheme="https",
+    )
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = (
+            "email",
+            "password",
+            "username",
+            "name",
+            "bio",
+            "website",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        )
+        field_classes: dict[str, Any] = {}
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    ordering = ("-date_joined",)
+    form = AccountChangeForm
+    add_form = AccountCreationForm
+    ordering = ("-date_joined", "-id")
     list_display = ("email", "username", "name", "is_staff", "date_joined")
+    # Avatars are set through the API, which re-encodes them and strips their metadata; the
+    # admin can only take one down (the action below).
+    readonly_fields = ("avatar", "last_login", "date_joined")
+    actions = ["remove_avatars"]
     search_fields = ("email", "username", "name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -19,5 +89,33 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "username", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "username", "usable_password", "password1", "password2"),
+            },
+        ),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # The admin is a write path too: the feed must hear about what changes here.
+        with transaction.atomic():
+            before = None
+            if change:
+                row = User.objects.select_for_update().filter(pk=obj.pk).first()
+                before = replicated_state(row) if row else None
+            super().save_model(request, obj, form, change)
+            record_admin_change(user=obj, created=not change, before=before)
+
+    @admin.action(description="Remove the selected users' avatars")
+    def remove_avatars(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            remove_avatar(user=user)
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        remove_account(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            remove_account(user=user)

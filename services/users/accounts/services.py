@@ -1,17 +1,384 @@
-"""Every write to accounts."""
+"""Every write to accounts: sign-up, tokens, profile edits, passwords, avatars, deletion.
 
+Each function that changes a user locks the user's row first (`_lock_user`). That lock orders
+everything that happens to one account: token rotation against password changes and deletion,
+and the outbox events, whose ids must follow the order of the changes they describe.
+"""
+
+from typing import Any
+
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import User
+from accounts.avatars import avatar_url, generate_avatar_name, prepare_avatar
+from accounts.models import EMAIL_CI_UNIQUE, User
+from outbox.models import EventType
+from outbox.services import record_event
+
+# Profile fields PUT/PATCH may change; anything else a client sends is ignored by the views.
+EDITABLE_FIELDS = ("username", "name", "bio", "website")
+
+# Unique constraints, by the name Postgres gives them, and the field a client should fix when
+# an insert loses a race that the up-front availability check could not see.
+_UNIQUE_CONSTRAINT_FIELDS = {
+    EMAIL_CI_UNIQUE: "email",
+    "accounts_user_email_key": "email",
+    "accounts_user_username_key": "username",
+}
+
+WRONG_CREDENTIALS = "No active account found with the given credentials"
+
+
+# --- Accounts ------------------------------------------------------------------------------
+
+
+def sign_up(*, email: str, username: str, password: str, name: str = "") -> User:
+    """Create an account from the public sign-up form; the password must pass the validators."""
+    return create_account(
+        email=email, username=username, password=password, name=name, check_password=True
+    )
 
 
 @transaction.atomic
-def sign_up(*, email: str, username: str, password: str, name: str = "") -> User:
-    """Create an account; the password must pass Django's validators."""
-    user = User(email=User.objects.normalize_email(email), username=username.lower(), name=name)
-    validate_password(password, user=user)
-    user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
+def create_account(
+    *,
+    email: str,
+    username: str,
+    password: str | None,
+    check_password: bool = False,
+    **fields: Any,
+) -> User:
+    """Create a user (sign-up, `createsuperuser`, the admin's manager calls) and its event.
+
+    Raises `ValidationError` keyed by field for an invalid or taken email or username, in any
+    letter case, including when a concurrent sign-up takes it first; with `check_password`,
+    also for a password Django's validators refuse. Records `user.created`.
+    """
+    user = User(
+        email=User.objects.normalize_email(email), username=(username or "").lower(), **fields
+    )
+    errors: dict[str, list[str]] = {}
+    try:
+        user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if check_password and password is not None:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            errors["password"] = exc.messages
+    if not errors:
+        errors.update(_unavailable(user))
+    if errors:
+        raise ValidationError(errors)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    _save(user)
+    _record(EventType.USER_CREATED, user)
     return user
+
+
+def update_profile(*, user: User, changes: dict[str, Any]) -> User:
+    """Apply `changes` (a subset of EDITABLE_FIELDS) to the user's profile and return it.
+
+    A `user.updated` event is recorded only when the username actually changes.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = _lock_user(user.pk)
+        before = replicated_state(locked)
+        for field, value in changes.items():
+            setattr(locked, field, value.lower() if field == "username" else value)
+        changed = [field for field in EDITABLE_FIELDS if field in changes]
+        try:
+            locked.full_clean(
+                exclude=["password"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        if "username" in changes:
+            taken = _unavailable(locked, check_email=False)
+            if taken:
+                raise ValidationError(taken)
+        if changed:
+            _save(locked, update_fields=changed)
+        _record_if_replicated_fields_changed(locked, before)
+    return locked
+
+
+def record_admin_change(*, user: User, created: bool, before: dict[str, str] | None) -> None:
+    """The admin saved `user`: record the event a service function would have recorded.
+
+    Call inside the admin's transaction, after the save.
+    """
+    if created:
+        _record(EventType.USER_CREATED, user)
+    elif before is not None:
+        _record_if_replicated_fields_changed(user, before)
+
+
+def replicated_state(user: User) -> dict[str, str]:
+    """What the feed's replica holds of `user`; compare before and after a change."""
+    return {"username": user.username, "avatar": user.avatar.name or ""}
+
+
+def change_password(*, user: User, old_password: str, new_password: str) -> None:
+    """Set a new password and revoke every refresh token issued before it."""
+    with transaction.atomic():
+        locked = _lock_user(user.pk)
+        if not locked.check_password(old_password):
+            raise ValidationError({"old_password": "Your old password was entered incorrectly."})
+        try:
+            validate_password(new_password, user=locked)
+        except ValidationError as exc:
+            raise ValidationError({"new_password": exc.messages}) from None
+        locked.set_password(new_password)
+        locked.save(update_fields=["password"])
+        _revoke_all_refresh_tokens(locked.pk)
+
+
+def delete_account(*, user: User, password: str) -> None:
+    """Delete the caller's account after checking the password (see `remove_account`)."""
+    with transaction.atomic():
+        locked = _lock_user(user.pk)
+        if not locked.check_password(password):
+            raise ValidationError({"password": "Your password is incorrect."})
+        _remove_locked(locked)
+
+
+def remove_account(*, user: User) -> None:
+    """Delete an account: its refresh tokens stop working at once, and the feed is told.
+
+    The `user.deleted` event is recorded in the same transaction, so the deletion reaches the
+    feed service even if it is down right now. The avatar file goes after the commit.
+    """
+    with transaction.atomic():
+        locked = User.objects.select_for_update().filter(pk=user.pk).first()
+        if locked is not None:
+            _remove_locked(locked)
+
+
+def _remove_locked(user: User) -> None:
+    avatar_name = user.avatar.name
+    storage = user.avatar.storage
+    _revoke_all_refresh_tokens(user.pk)
+    record_event(type=EventType.USER_DELETED, user_id=user.pk, data={})
+    user.delete()
+    if avatar_name:
+        transaction.on_commit(lambda: storage.delete(avatar_name))
+
+
+# --- Avatars -------------------------------------------------------------------------------
+
+
+def set_avatar(*, user: User, upload: UploadedFile) -> User:
+    """Validate and store a new avatar, replace the old one and return the updated user.
+
+    The new file is written before the transaction (file systems do not roll back) and
+    removed again if the transaction fails; the old file is removed only after the commit,
+    so a failure never leaves a profile pointing at a missing file.
+    """
+    prepared = prepare_avatar(upload)
+    storage = User._meta.get_field("avatar").storage
+    name = storage.save(generate_avatar_name(prepared.extension), ContentFile(prepared.content))
+    try:
+        with transaction.atomic():
+            locked = _lock_user(user.pk)
+            before = replicated_state(locked)
+            old_name = locked.avatar.name
+            locked.avatar.name = name
+            locked.save(update_fields=["avatar"])
+            _record_if_replicated_fields_changed(locked, before)
+            if old_name:
+                transaction.on_commit(lambda: storage.delete(old_name))
+    except BaseException:
+        storage.delete(name)
+        raise
+    return locked
+
+
+def remove_avatar(*, user: User) -> None:
+    """Clear the avatar (nothing happens without one); the file goes after the commit."""
+    with transaction.atomic():
+        locked = _lock_user(user.pk)
+        old_name = locked.avatar.name
+        if not old_name:
+            return
+        storage = locked.avatar.storage
+        before = replicated_state(locked)
+        locked.avatar = ""
+        locked.save(update_fields=["avatar"])
+        _record_if_replicated_fields_changed(locked, before)
+        transaction.on_commit(lambda: storage.delete(old_name))
+
+
+# --- Tokens --------------------------------------------------------------------------------
+
+
+def obtain_token_pair(
+    *, email: str, password: str, request: HttpRequest | None = None
+) -> dict[str, str]:
+    """Log in by email and password; `AuthenticationFailed` (401) on wrong credentials."""
+    user = authenticate(request, email=email, password=password)
+    if user is None:
+        raise AuthenticationFailed(WRONG_CREDENTIALS, code="no_active_account")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().filter(pk=user.pk, is_active=True).first()
+        # A password change that committed after the check above revokes every token issued
+        # before it; a token issued now on the strength of the old password would escape that.
+        if locked is None or locked.password != user.password:
+            raise AuthenticationFailed(WRONG_CREDENTIALS, code="no_active_account")
+        return issue_token_pair(locked)
+
+
+def issue_token_pair(user: User) -> dict[str, str]:
+    """A new refresh token (recorded as outstanding) and its access token, for `user`."""
+    refresh = RefreshToken.for_user(user)
+    # The feed renders authors from this claim without calling the users service.
+    refresh["username"] = user.username
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def rotate_refresh_token(*, raw: str) -> dict[str, str]:
+    """Exchange a refresh token for a new pair; the old one is blacklisted, atomically.
+
+    simplejwt 5.5.1's own serializer checks the blacklist, then blacklists later, so two
+    refreshes of one token at the same moment both succeed; and it answers 500 when the
+    token's user is gone. Here the user's row and the token's row are locked first, the
+    blacklist entry is written in the same transaction (its unique key backs the lock up), and
+    a missing or inactive user is an `InvalidToken` (401). New tokens carry the user's current
+    username, not the one in the old token.
+    """
+    token = _decode_refresh(raw)
+    user_id = _token_user_id(token)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        if user is None:
+            raise InvalidToken("No active account found for the given token.")
+        _blacklist(token)
+        return issue_token_pair(user)
+
+
+def revoke_refresh_token(*, raw: str) -> None:
+    """Log out: blacklist `raw`; `InvalidToken` (401) when it is invalid or already revoked."""
+    token = _decode_refresh(raw)
+    with transaction.atomic():
+        _blacklist(token)
+
+
+def _decode_refresh(raw: str) -> RefreshToken:
+    try:
+        # Checks signature, expiry, type, issuer, audience and (a fast path) the blacklist.
+        return RefreshToken(raw)
+    except TokenError as exc:
+        raise InvalidToken(exc.args[0]) from exc
+
+
+def _token_user_id(token: RefreshToken) -> int:
+    raw = token.get(jwt_settings.USER_ID_CLAIM)
+    try:
+        user_id = int(raw)
+    except (TypeError, ValueError):
+        raise InvalidToken("Token contained no recognizable user identification") from None
+    if not 0 < user_id < 2**63:
+        raise InvalidToken("Token contained no recognizable user identification")
+    return user_id
+
+
+def _blacklist(token: RefreshToken) -> None:
+    """Blacklist `token` exactly once; call inside a transaction."""
+    outstanding = (
+        OutstandingToken.objects.select_for_update()
+        .filter(jti=token[jwt_settings.JTI_CLAIM])
+        .first()
+    )
+    # Every refresh token this service issues is recorded as outstanding.
+    if outstanding is None:
+        raise InvalidToken("Token is invalid or expired")
+    if BlacklistedToken.objects.filter(token=outstanding).exists():
+        raise InvalidToken("Token is blacklisted")
+    try:
+        with transaction.atomic():
+            BlacklistedToken.objects.create(token=outstanding)
+    except IntegrityError:
+        raise InvalidToken("Token is blacklisted") from None
+
+
+def _revoke_all_refresh_tokens(user_id: int) -> None:
+    """Blacklist every unexpired refresh token of the user, in one statement."""
+    outstanding = OutstandingToken._meta.db_table
+    blacklisted = BlacklistedToken._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {blacklisted} (token_id, blacklisted_at)
+            SELECT id, now() FROM {outstanding}
+            WHERE user_id = %s AND expires_at > now()
+            ON CONFLICT (token_id) DO NOTHING
+            """,  # noqa: S608 - table names come from model metadata, the value is a parameter
+            [user_id],
+        )
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def _lock_user(user_id: int) -> User:
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        # The account was deleted while this request was on its way.
+        raise AuthenticationFailed("User not found", code="user_not_found")
+    return user
+
+
+def _unavailable(user: User, *, check_email: bool = True) -> dict[str, list[str]]:
+    """Field errors for an email or username another account already has, in any case."""
+    others = User.objects.exclude(pk=user.pk) if user.pk else User.objects.all()
+    errors = {}
+    if check_email and others.filter(email__iexact=user.email).exists():
+        errors["email"] = [User._meta.get_field("email").error_messages["unique"]]
+    if others.filter(username=user.username).exists():
+        errors["username"] = [User._meta.get_field("username").error_messages["unique"]]
+    return errors
+
+
+def _save(user: User, **kwargs: Any) -> None:
+    """Save `user`; a unique violation from a concurrent write becomes a field error (400)."""
+    try:
+        with transaction.atomic():
+            user.save(**kwargs)
+    except IntegrityError as exc:
+        diag = getattr(exc.__cause__, "diag", None)
+        field = _UNIQUE_CONSTRAINT_FIELDS.get(getattr(diag, "constraint_name", None) or "")
+        if field is None:
+            raise
+        message = User._meta.get_field(field).error_messages["unique"]
+        raise ValidationError({field: [message]}) from exc
+
+
+def _record(event_type: EventType, user: User) -> None:
+    record_event(
+        type=event_type,
+        user_id=user.pk,
+        data={"username": user.username, "avatar_url": avatar_url(user.avatar.name)},
+    )
+
+
+def _record_if_replicated_fields_changed(user: User, before: dict[str, str]) -> None:
+    # The feed's author replica renders username and avatar only; other edits stay here.
+    if replicated_state(user) != before:
+        _record(EventType.USER_UPDATED, user)

@@ -1,15 +1,176 @@
-"""/api/v1/users/...: the caller's own profile and public profiles."""
+"""/api/v1/users/...: the caller's own profile, password and avatar; public profiles; search."""
 
-from rest_framework.permissions import IsAuthenticated
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.serializers import PrivateProfileSerializer
+from accounts.api.auth import PASSWORD_MAX_LENGTH
+from accounts.api.serializers import PrivateProfileSerializer, PublicProfileSerializer
+from accounts.models import (
+    BIO_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+    WEBSITE_MAX_LENGTH,
+    User,
+)
+from accounts.selectors import get_public_user, get_public_user_by_username, search_users
+from accounts.services import (
+    change_password,
+    delete_account,
+    remove_avatar,
+    set_avatar,
+    update_profile,
+)
+from shared.pagination import KeysetPagination
 
 
 class MeView(APIView):
+    """The caller's private profile. PUT replaces every editable field, PATCH some of them."""
+
     permission_classes = [IsAuthenticated]
 
+    @extend_schema_serializer(component_name="ProfileEdit")
+    class InputSerializer(serializers.Serializer):
+        # Only these can change here: `email`, `password`, `is_staff` and the like are not
+        # fields of this serializer, so sending them has no effect.
+        username = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
+        name = serializers.CharField(max_length=NAME_MAX_LENGTH, allow_blank=True)
+        bio = serializers.CharField(max_length=BIO_MAX_LENGTH, allow_blank=True)
+        website = serializers.URLField(max_length=WEBSITE_MAX_LENGTH, allow_blank=True)
+
+    @extend_schema_serializer(component_name="AccountDelete")
+    class DeleteSerializer(serializers.Serializer):
+        password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False)
+
+    @property
+    def throttle_scope(self) -> str | None:
+        # DELETE checks the password, like PasswordView: bound the guessing rate.
+        return "password" if self.request.method == "DELETE" else None
+
+    @extend_schema(responses={200: PrivateProfileSerializer})
     def get(self, request: Request) -> Response:
-        return Response(PrivateProfileSerializer(request.user, context={"request": request}).data)
+        return Response(PrivateProfileSerializer(request.user).data)
+
+    @extend_schema(request=InputSerializer, responses={200: PrivateProfileSerializer})
+    def put(self, request: Request) -> Response:
+        return self._update(request, partial=False)
+
+    @extend_schema(request=InputSerializer, responses={200: PrivateProfileSerializer})
+    def patch(self, request: Request) -> Response:
+        return self._update(request, partial=True)
+
+    @extend_schema(request=DeleteSerializer, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        data = self.DeleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        delete_account(user=request.user, password=data.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _update(self, request: Request, *, partial: bool) -> Response:
+        data = self.InputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        user = update_profile(user=request.user, changes=dict(data.validated_data))
+        return Response(PrivateProfileSerializer(user).data)
+
+
+class PasswordView(APIView):
+    permission_classes = [IsAuthenticated]
+    # Each call checks a password: bound how fast a stolen access token can guess it.
+    throttle_scope = "password"
+
+    @extend_schema_serializer(component_name="PasswordChange")
+    class InputSerializer(serializers.Serializer):
+        old_password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False)
+        new_password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False)
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change_password(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AvatarView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema_serializer(component_name="AvatarUpload")
+    class InputSerializer(serializers.Serializer):
+        avatar = serializers.FileField(allow_empty_file=False, max_length=255)
+
+    @extend_schema(request=InputSerializer, responses={200: PrivateProfileSerializer})
+    def put(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = set_avatar(user=request.user, upload=data.validated_data["avatar"])
+        return Response(PrivateProfileSerializer(user).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        remove_avatar(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: PublicProfileSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(PublicProfileSerializer(get_public_user(user_id=pk)).data)
+
+
+class UserLookupView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema_serializer(component_name="UserLookupQuery")
+    class QuerySerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
+
+    @extend_schema(parameters=[QuerySerializer], responses={200: PublicProfileSerializer})
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        user = get_public_user_by_username(username=query.validated_data["username"])
+        return Response(PublicProfileSerializer(user).data)
+
+
+class NewestUsersPagination(KeysetPagination):
+    # Newest accounts first, like every list of the contract; (date_joined, id) is unique and
+    # served by the `accounts_user_joined` index.
+    ordering = ("-date_joined", "-id")
+
+
+class UserListView(generics.ListAPIView):
+    """`?search=Q`: users whose username or name starts with Q, any case, newest first.
+
+    Without `search` (or with a blank one) every active user is listed, newest first.
+    """
+
+    permission_classes = [AllowAny]
+    serializer_class = PublicProfileSerializer
+    pagination_class = NewestUsersPagination
+
+    @extend_schema_serializer(component_name="UserSearchQuery")
+    class QuerySerializer(serializers.Serializer):
+        search = serializers.CharField(
+            max_length=NAME_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=True
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", description="Prefix of a username or name, any letter case.")
+        ]
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[User]:
+        query = self.QuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return search_users(query=query.validated_data.get("search", ""))

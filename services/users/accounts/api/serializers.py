@@ -1,24 +1,39 @@
-"""The contract's output shapes for accounts: public and private profiles."""
+"""The contract's output shapes for accounts: public and private profiles, user summaries."""
 
 from rest_framework import serializers
 
+from accounts.avatars import avatar_url
 from accounts.models import User
 
 
-class PublicProfileSerializer(serializers.ModelSerializer):
+class AvatarUrlMixin(serializers.Serializer):
     avatar_url = serializers.SerializerMethodField()
 
+    def get_avatar_url(self, user: User) -> str | None:
+        return avatar_url(user.avatar.name)
+
+
+class PublicProfileSerializer(AvatarUrlMixin, serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "name", "bio", "website", "avatar_url", "date_joined"]
-
-    def get_avatar_url(self, user: User) -> str | None:
-        if not user.avatar:
-            return None
-        request = self.context.get("request")
-        return request.build_absolute_uri(user.avatar.url) if request else user.avatar.url
 
 
 class PrivateProfileSerializer(PublicProfileSerializer):
     class Meta(PublicProfileSerializer.Meta):
         fields = [*PublicProfileSerializer.Meta.fields, "email"]
+
+
+class TokenPairSerializer(serializers.Serializer):
+    """`{access, refresh}`: what the token and refresh endpoints answer."""
+
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class UserSummarySerializer(AvatarUrlMixin, serializers.ModelSerializer):
+    """`{id, username, avatar_url}`: what the feed service renders an author with."""
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "avatar_url"]

@@ -88,11 +88,33 @@ REST_FRAMEWORK = rest_framework(
     DEFAULT_AUTHENTICATION_CLASSES=[
         "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],
+    # The users service's own policies (views opt in with `throttle_scope`), per client
+    # address or per user; THROTTLE_RATE_<SCOPE> overrides each. Generous defaults: the
+    # end-to-end suite signs up many accounts from 127.0.0.1.
+    DEFAULT_THROTTLE_RATES={
+        "signup": "120/min",
+        "token": "120/min",
+        "token_refresh": "300/min",
+        # Endpoints that check the caller's password (change it, delete the account).
+        "password": "30/min",
+    },
 )
 
 # --- Cross-service -------------------------------------------------------------------------
 INTERNAL_API_TOKEN = require_secret("INTERNAL_API_TOKEN")
 FEED_SERVICE_URL = env.str("FEED_SERVICE_URL", default="http://127.0.0.1:8002")
+
+# --- Outbox (account events for the feed; see outbox/dispatcher.py) ------------------------
+OUTBOX_POLL_INTERVAL_SECONDS = env.float("OUTBOX_POLL_INTERVAL_SECONDS", default=0.5)
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=20)
+OUTBOX_CONNECT_TIMEOUT_SECONDS = env.float("OUTBOX_CONNECT_TIMEOUT_SECONDS", default=3.0)
+OUTBOX_READ_TIMEOUT_SECONDS = env.float("OUTBOX_READ_TIMEOUT_SECONDS", default=10.0)
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=1.0)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=60.0)
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+OUTBOX_PRUNE_INTERVAL_SECONDS = env.int("OUTBOX_PRUNE_INTERVAL_SECONDS", default=600)
+# Extra `/readyz` fields (shared.health): the outbox backlog.
+READINESS_CHECKS = ["outbox.selectors.readiness"]
 
 # --- Files ---------------------------------------------------------------------------------
 # Absolute URLs for avatars point at the gateway, which serves /media/ itself.

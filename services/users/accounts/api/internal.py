@@ -1,0 +1,68 @@
+"""/internal/v1/users...: user summaries for the feed service, behind INTERNAL_API_TOKEN."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.serializers import UserSummarySerializer
+from accounts.selectors import get_user_summary, user_summaries
+from shared.permissions import HasInternalToken
+
+# The feed asks for at most this many users per call (see its authors.client).
+MAX_IDS = 100
+MAX_ID = 2**63 - 1
+
+
+class InternalView(APIView):
+    # The service credential is the only way in; end-user tokens mean nothing here.
+    authentication_classes = []
+    permission_classes = [HasInternalToken]
+
+
+class InternalUserDetailView(InternalView):
+    @extend_schema(responses={200: UserSummarySerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(UserSummarySerializer(get_user_summary(user_id=pk)).data)
+
+
+class IdListField(serializers.CharField):
+    """A comma-separated list of 1 to MAX_IDS positive 64-bit ids: `1,2,3`."""
+
+    default_error_messages = {
+        "invalid_ids": f"Give 1 to {MAX_IDS} comma-separated positive integer ids.",
+    }
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_length=MAX_IDS * 21, **kwargs)
+
+    def to_internal_value(self, data: object) -> list[int]:
+        raw = super().to_internal_value(data)
+        parts = [part.strip() for part in raw.split(",")]
+        if not 1 <= len(parts) <= MAX_IDS or not all(
+            part.isascii() and part.isdigit() for part in parts
+        ):
+            self.fail("invalid_ids")
+        ids = [int(part) for part in parts]
+        if not all(0 < user_id <= MAX_ID for user_id in ids):
+            self.fail("invalid_ids")
+        return ids
+
+
+class InternalUserListView(InternalView):
+    @extend_schema_serializer(component_name="InternalUserIdsQuery")
+    class QuerySerializer(serializers.Serializer):
+        ids = IdListField()
+
+    @extend_schema(
+        parameters=[QuerySerializer],
+        responses={
+            200: inline_serializer("UserSummaryList", {"results": UserSummarySerializer(many=True)})
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        users = user_summaries(user_ids=query.validated_data["ids"])
+        return Response({"results": UserSummarySerializer(users, many=True).data})

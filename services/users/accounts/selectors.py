@@ -1,0 +1,69 @@
+"""Every read of accounts: profiles by id and username, prefix search, internal look-ups."""
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+from rest_framework.exceptions import NotFound
+
+from accounts.models import User
+
+# Columns the profile shapes need; the password hash and permissions stay in the database.
+PROFILE_COLUMNS = ("id", "username", "email", "name", "bio", "website", "avatar", "date_joined")
+
+
+def public_users() -> QuerySet[User]:
+    """The base queryset of every public read: accounts that are active."""
+    return User.objects.filter(is_active=True).only(*PROFILE_COLUMNS)
+
+
+def get_public_user(*, user_id: int) -> User:
+    """An active user's profile by id; `NotFound` (404) otherwise."""
+    user = public_users().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def get_public_user_by_username(*, username: str) -> User:
+    """An active user's profile by username, in any letter case; `NotFound` (404) otherwise."""
+    # Usernames are stored lower-case, so an exact match on the lowered input uses the
+    # unique index.
+    user = public_users().filter(username=username.lower()).first()
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def search_users(*, query: str) -> QuerySet[User]:
+    """Active users whose username or name starts with `query`, in any letter case.
+
+    A blank query lists every active user (the caller paginates). Both branches are plain
+    prefix `LIKE`s on lower-case values, which the `varchar_pattern_ops` indexes on
+    `username` and on `lower(name)` serve; Django escapes `%` and `_` in `query`.
+    """
+    query = query.strip().lower()
+    users = public_users()
+    if not query:
+        return users
+    return users.alias(name_lower=Lower("name")).filter(
+        Q(username__startswith=query) | Q(name_lower__startswith=query)
+    )
+
+
+def user_summaries(*, user_ids: Iterable[int]) -> list[User]:
+    """The users among `user_ids` that exist (active or not), in the order asked, once each.
+
+    For the feed service, which renders content of every existing account.
+    """
+    wanted = list(dict.fromkeys(user_ids))
+    found = User.objects.only("id", "username", "avatar").in_bulk(wanted)
+    return [found[user_id] for user_id in wanted if user_id in found]
+
+
+def get_user_summary(*, user_id: int) -> User:
+    """One existing user (active or not) for the feed service; `NotFound` (404) otherwise."""
+    user = User.objects.only("id", "username", "avatar").filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("No such user.")
+    return user
