@@ -1,0 +1,196 @@
+"""deploy/k8s: validated offline against the Kubernetes schemas, then against our rules."""
+
+import copy
+import re
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from tests.deploy import support
+
+# The oldest and the newest minor versions worth supporting; the package ships both schemas.
+KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
+APPS = ("users", "feed")
+NAMESPACE = "social"
+
+
+def containers(workload: dict, *, init: bool = True) -> list[dict]:
+    spec = support.pod_spec(workload)
+    return [*(spec.get("initContainers", []) if init else []), *spec["containers"]]
+
+
+def kustomization() -> dict:
+    return yaml.safe_load((support.K8S_DIR / "kustomization.yaml").read_text())
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_every_manifest_matches_the_kubernetes_schema(version):
+    for path, doc in support.k8s_documents(include_templates=True):
+        # Strict: an unknown field (a typo Kubernetes would silently drop) is an error too.
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            pytest.fail(f"{path.name} {doc['kind']}/{doc['metadata']['name']}: {error.message}")
+
+
+def test_schema_check_rejects_a_misspelt_probe():
+    deployment = copy.deepcopy(support.k8s_find("Deployment", "users"))
+    deployment["spec"]["template"]["spec"]["containers"][0]["livenesProbe"] = {}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, KUBERNETES_VERSIONS[-1], strict=True)
+
+
+def test_kustomization_applies_every_manifest_but_the_secret_template():
+    listed = set(kustomization()["resources"])
+    on_disk = {p.name for p in support.K8S_DIR.glob("*.yaml")} - {"kustomization.yaml"}
+    assert listed == on_disk - {"secrets.template.yaml"}
+    assert kustomization()["namespace"] == NAMESPACE
+
+
+def test_every_image_is_set_by_the_kustomization():
+    images = {entry["name"] for entry in kustomization()["images"]}
+    used = {
+        c["image"]
+        for _, doc in support.k8s_documents()
+        if doc["kind"] in ("Deployment", "Job")
+        for c in containers(doc)
+    }
+    assert used == images == {"social-users", "social-feed", "social-gateway"}
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_service_deployment_has_probes_on_the_health_endpoints(app):
+    [container] = containers(support.k8s_find("Deployment", app), init=False)
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports == {"http": 8000}
+    expected = {
+        "livenessProbe": "/healthz",
+        "readinessProbe": "/readyz",
+        "startupProbe": "/healthz",
+    }
+    for probe, path in expected.items():
+        get = container[probe]["httpGet"]
+        assert (get["path"], get["port"]) == (path, "http")
+        # Django validates Host; the kubelet would send the pod's address, which is not allowed.
+        assert {"name": "Host", "value": "localhost"} in get["httpHeaders"]
+    allowed = next(e["value"] for e in container["env"] if e["name"] == "ALLOWED_HOSTS")
+    assert {"localhost", app} <= set(allowed.split(","))
+
+
+def test_every_container_has_resource_requests_and_limits():
+    for path, doc in support.k8s_documents():
+        if doc["kind"] not in ("Deployment", "Job"):
+            continue
+        for container in containers(doc):
+            resources = container.get("resources", {})
+            for bound in ("requests", "limits"):
+                assert {"cpu", "memory"} <= resources.get(bound, {}).keys(), (
+                    f"{path.name}: {container['name']} lacks {bound}"
+                )
+
+
+@pytest.mark.parametrize("app", [*APPS, "gateway"])
+def test_each_deployment_has_an_autoscaler_and_a_service(app):
+    deployment = support.k8s_find("Deployment", app)
+    hpa = support.k8s_find("HorizontalPodAutoscaler", app)
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": app,
+    }
+    assert hpa["spec"]["minReplicas"] >= 2
+    assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
+    assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    service = support.k8s_find("Service", app)
+    assert service["spec"]["selector"].items() <= labels.items()
+    assert (
+        support.k8s_find("PodDisruptionBudget", app)["spec"]["selector"]["matchLabels"]
+        == (deployment["spec"]["selector"]["matchLabels"])
+    )
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_gateway_balances_over_every_ready_pod_of_each_service(app):
+    env = support.k8s_find("ConfigMap", "gateway-env")["data"]
+    upstream = env[f"{app.upper()}_UPSTREAM"]
+    host, port, flag = re.split(r"[:\s]+", upstream)
+    assert (host, port, flag) == (f"{app}-pods.{NAMESPACE}.svc.cluster.local", "8000", "resolve")
+    headless = support.k8s_find("Service", f"{app}-pods")
+    assert headless["spec"]["clusterIP"] == "None"
+    assert headless["spec"]["selector"] == support.k8s_find("Service", app)["spec"]["selector"]
+    assert env["GATEWAY_RESOLVER"] == "kube-dns.kube-system.svc.cluster.local"
+
+
+def test_gateway_configmap_provides_every_template_placeholder():
+    env = support.k8s_find("ConfigMap", "gateway-env")["data"]
+    assert support.template_placeholders() - env.keys() == set()
+    [container] = containers(support.k8s_find("Deployment", "gateway"))
+    assert container["envFrom"] == [{"configMapRef": {"name": "gateway-env"}}]
+    probes = {container[p]["httpGet"]["path"] for p in ("livenessProbe", "readinessProbe")}
+    assert probes == {"/healthz"}
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_a_job_migrates_each_service_and_its_pods_wait_for_it(app):
+    job = support.k8s_find("Job", f"{app}-migrate")
+    [migrate] = containers(job)
+    assert migrate["image"] == f"social-{app}"
+    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    waiters = [support.k8s_find("Deployment", app)]
+    if app == "users":
+        waiters.append(support.k8s_find("Deployment", "dispatcher"))
+    for workload in waiters:
+        [wait] = support.pod_spec(workload)["initContainers"]
+        assert wait["image"] == f"social-{app}"
+        assert "manage.py migrate --check" in wait["command"][-1]
+
+
+def test_the_dispatcher_is_a_single_replica_that_is_replaced_not_rolled():
+    dispatcher = support.k8s_find("Deployment", "dispatcher")
+    [container] = containers(dispatcher, init=False)
+    assert container["image"] == "social-users"
+    assert container["command"] == ["python", "manage.py", "dispatch_events"]
+    assert dispatcher["spec"]["replicas"] == 1
+    assert dispatcher["spec"]["strategy"] == {"type": "Recreate"}
+
+
+def test_django_pods_run_as_the_images_non_root_user():
+    for _, doc in support.k8s_documents():
+        if doc["kind"] not in ("Deployment", "Job") or doc["metadata"]["name"] == "gateway":
+            continue
+        context = support.pod_spec(doc)["securityContext"]
+        assert context["runAsNonRoot"] is True
+        assert context["runAsUser"] == 10001
+        for container in containers(doc):
+            assert container["securityContext"]["allowPrivilegeEscalation"] is False
+            assert container["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+def test_secrets_come_only_from_secret_objects_never_from_manifest_values():
+    for path, doc in support.k8s_documents():
+        assert doc["kind"] != "Secret", f"{path.name} holds a Secret: keep them out of the repo"
+        if doc["kind"] == "ConfigMap":
+            for key in doc["data"]:
+                assert not support.SECRET_NAME.search(key), f"{path.name}: {key} is a secret"
+        if doc["kind"] not in ("Deployment", "Job"):
+            continue
+        for container in containers(doc):
+            for entry in container.get("env", []):
+                assert not support.SECRET_NAME.search(entry["name"]), entry
+                assert not entry["name"].endswith("DATABASE_URL"), entry
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_secret_template_names_every_secret_the_service_needs_with_placeholders_only(app):
+    secret = support.k8s_find("Secret", f"{app}-secrets")
+    needed = support.required_secrets(app) | {f"{app.upper()}_DATABASE_URL"}
+    assert set(secret["stringData"]) == needed
+    for key, value in secret["stringData"].items():
+        assert "REPLACE_WITH" in value, key
+    # Every pod of the service reads this Secret.
+    workloads = [support.k8s_find("Deployment", app), support.k8s_find("Job", f"{app}-migrate")]
+    for workload in workloads:
+        for container in containers(workload):
+            assert {"secretRef": {"name": f"{app}-secrets"}} in container["envFrom"]
