@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.utils.html import escape
 from django.views.decorators.http import require_GET
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 
 SCHEMAS = [
     {"url": "/api/schema/users", "name": "users service"},
@@ -62,3 +63,14 @@ def public_endpoints_only(endpoints: list[tuple], **kwargs: object) -> list[tupl
         for endpoint in endpoints
         if not endpoint[0].startswith("/internal/") and "/_" not in endpoint[0]
     ]
+
+
+class StatelessJWTScheme(SimpleJWTScheme):
+    """Document `shared.auth.StatelessJWTAuthentication` (and subclasses) as bearer JWT.
+
+    Defined here, beside the preprocessing hook the settings name, so that it is registered
+    before drf-spectacular looks up authentication extensions.
+    """
+
+    target_class = "shared.auth.StatelessJWTAuthentication"
+    match_subclasses = True
