@@ -87,16 +87,19 @@ class Dispatcher:
             return None
         return Failure(f"HTTP {response.status_code}: {response.text[:500]}", unreachable=False)
 
-    def deliver_due(self) -> PassResult:
+    def deliver_due(self, stop: threading.Event | None = None) -> PassResult:
         """Deliver the due head event of up to `batch_size` users, in one transaction.
 
         An event the feed answers with an error is rescheduled and the pass goes on with the
         other users' events; a feed that cannot be reached (refused, timed out) ends the pass,
         since the rest would fail the same way and trying them only holds their locks longer.
+        A set `stop` ends the pass early too; what is left stays pending for the next run.
         """
         delivered = failed = 0
         with transaction.atomic():
             for event in lock_due_heads(limit=self.batch_size):
+                if stop is not None and stop.is_set():
+                    break
                 failure = self.send(event)
                 if failure is None:
                     mark_delivered(event_id=event.id)
@@ -142,7 +145,7 @@ class Dispatcher:
         logger.info("dispatcher started", extra={"url": self.url})
         while not stop.is_set():
             try:
-                result = self.deliver_due()
+                result = self.deliver_due(stop)
                 self.maybe_prune()
             except (DatabaseError, InterfaceError):
                 database_failures += 1

@@ -1,7 +1,10 @@
 """/api/v1/users/me (GET, PUT, PATCH, DELETE), public profiles by id and by username."""
 
+import threading
+
 import pytest
 from conftest import PASSWORD, bearer
+from django.db import close_old_connections, connection
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -119,6 +122,39 @@ def test_invalid_or_taken_profile_values_are_a_400_naming_the_field(
         response = auth_client.patch("/api/v1/users/me", body, format="json")
     assert response.status_code == 400
     assert set(response.json()) == {field}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_renames_to_one_username_leave_one_success_and_400s(make_user):
+    """Eight users race to rename themselves to the same handle, in different letter cases."""
+    racers = [make_user() for _ in range(8)]
+    headers = [bearer(racer) for racer in racers]
+    barrier = threading.Barrier(len(racers))
+    results: list[tuple[int, dict]] = []
+
+    def rename(i: int) -> None:
+        try:
+            barrier.wait()
+            response = APIClient().patch(
+                "/api/v1/users/me",
+                {"username": "Winner" if i % 2 else "wINNER"},
+                format="json",
+                **headers[i],
+            )
+            results.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=rename, args=(i,)) for i in range(len(racers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    close_old_connections()
+
+    assert sorted(status for status, _ in results) == [200] + [400] * (len(racers) - 1)
+    assert all(set(body) == {"username"} for status, body in results if status == 400)
+    assert User.objects.filter(username="winner").count() == 1
 
 
 def test_keeping_ones_own_username_in_another_case_is_fine(auth_client):

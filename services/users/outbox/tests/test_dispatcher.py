@@ -214,6 +214,19 @@ def test_an_error_answer_for_one_user_does_not_hold_up_the_others_in_the_pass(fe
     assert (result.delivered, result.failed) == (2, 1)
 
 
+def test_a_stop_request_ends_the_pass_before_the_next_event(feed):
+    stop = threading.Event()
+
+    def ack_then_stop(body: dict) -> int:
+        stop.set()
+        return 200
+
+    feed.respond = ack_then_stop
+    add_events(1, 2, 3)
+    assert Dispatcher().deliver_due(stop).delivered == 1
+    assert Event.objects.filter(delivered_at__isnull=True).count() == 2
+
+
 def test_a_slow_feed_times_out_and_is_retried(settings, feed):
     settings.OUTBOX_READ_TIMEOUT_SECONDS = 0.2
     release = threading.Event()
