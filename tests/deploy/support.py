@@ -90,6 +90,16 @@ def interpolate(text: str, env: dict[str, str]) -> str:
     return INTERPOLATION.sub(substitute, text)
 
 
+def pass_through_variables(compose: dict[str, Any]) -> set[str]:
+    """Environment keys written without a value: Compose takes them from .env when set there."""
+    return {
+        key
+        for service in compose["services"].values()
+        for key, value in (service.get("environment") or {}).items()
+        if value is None
+    }
+
+
 def variable_references(text: str) -> list[tuple[str, str | None]]:
     """(name, operator) for every variable a Compose file reads."""
     return [
@@ -133,7 +143,8 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
     env = service.get("environment") or {}
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
-    return {key: "" if value is None else str(value) for key, value in env.items()}
+    # A key without a value is passed through from .env only when set there.
+    return {key: str(value) for key, value in env.items() if value is not None}
 
 
 def depends_on(service: dict[str, Any]) -> dict[str, str]:

@@ -265,6 +265,11 @@ def test_production_env_template_lists_every_variable_the_prod_file_reads():
     assert read - template.keys() == set()
     for name in support.operator_env():
         assert template[name] == "@generate@"
+    # Optional settings, passed through only when set, are documented there commented out.
+    documented = set(re.findall(r"^# ([A-Z][A-Z0-9_]*)=", support.ENV_TEMPLATE.read_text(), re.M))
+    passed_through = support.pass_through_variables(support.load_compose("prod"))
+    assert passed_through
+    assert passed_through - documented == set()
 
 
 def test_rendered_gateway_configuration_is_accepted_by_nginx(tmp_path):
@@ -304,3 +309,14 @@ def test_rendered_gateway_configuration_is_accepted_by_nginx(tmp_path):
         timeout=30,
     )
     assert check.returncode == 0, check.stderr
+
+
+def test_gateway_templates_survive_the_nginx_images_envsubst():
+    """The image's envsubst replaces `$NAME` as well as `${NAME}` for every variable set in the
+    container (HOSTNAME, PATH, NGINX_VERSION...): only `${UPPER_CASE}` placeholders may look like
+    shell variables; nginx's own are lower-case, and the native renderer knows only `${...}`."""
+    for template in support.GATEWAY_TEMPLATES:
+        text = template.read_text()
+        assert re.findall(r"\$[A-Z_]", text) == [], template.name
+        braced = re.findall(r"\$\{([^}]*)\}", text)
+        assert all(re.fullmatch(r"[A-Z][A-Z0-9_]*", name) for name in braced), braced

@@ -19,6 +19,7 @@ from rest_framework.exceptions import NotFound
 
 from posts.images import EncodedImage, ProcessedImage
 from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage
+from social.services import change_posts_count
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ def create_post(
             for row in rows:
                 row.post = post
             PostImage.objects.bulk_create(rows)
+            change_posts_count(user_id=author_id, delta=1)
     except BaseException:
         delete_stored_files(stored)
         raise
@@ -117,6 +119,7 @@ def delete_post(*, post: Post) -> None:
             return
         files = _image_files(PostImage.objects.filter(post_id=post.pk))
         Post.objects.filter(pk=post.pk).delete()
+        change_posts_count(user_id=post.author_id, delta=-1)
         transaction.on_commit(lambda: delete_stored_files(files))
 
 
@@ -181,6 +184,7 @@ def delete_user_content(*, user_id: int) -> None:
         post_ids = list(own_posts.values_list("pk", flat=True))
         files = _image_files(PostImage.objects.filter(post_id__in=post_ids))
         Post.objects.filter(pk__in=post_ids).delete()
+        change_posts_count(user_id=user_id, delta=-len(post_ids))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""

@@ -1,0 +1,63 @@
+"""/api/v1/users/{id}/follow, /api/v1/users/{id}/followers and /api/v1/users/{id}/following."""
+
+from django.db.models import QuerySet
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from authors.api.mixins import RememberCallerMixin
+from posts.api.serializers import UserSummarySerializer
+from social.api.serializers import FollowStateSerializer
+from social.models import Follow
+from social.selectors import followed_by, followers_of
+from social.services import follow_user, unfollow_user
+
+
+class UserFollowView(RememberCallerMixin, generics.GenericAPIView):
+    """POST follows the user (201 the first time, 200 after); DELETE unfollows (204 always)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = FollowStateSerializer
+
+    def post(self, request: Request, user_id: int) -> Response:
+        created = follow_user(follower_id=request.user.id, followee_id=user_id)
+        return Response(
+            self.get_serializer({"following": True}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def delete(self, request: Request, user_id: int) -> Response:
+        unfollow_user(follower_id=request.user.id, followee_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FollowListView(generics.ListAPIView):
+    """A page of follows shown as the users on one side of them, newest follow first."""
+
+    serializer_class = UserSummarySerializer
+    # The side of each follow the list shows.
+    shown = "follower_id"
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        users = self.get_serializer([getattr(follow, self.shown) for follow in page], many=True)
+        return self.get_paginated_response(users.data)
+
+
+class UserFollowerListView(FollowListView):
+    """Who follows the user."""
+
+    shown = "follower_id"
+
+    def get_queryset(self) -> QuerySet[Follow]:
+        return followers_of(self.kwargs["user_id"])
+
+
+class UserFollowingListView(FollowListView):
+    """Whom the user follows."""
+
+    shown = "followee_id"
+
+    def get_queryset(self) -> QuerySet[Follow]:
+        return followed_by(self.kwargs["user_id"])

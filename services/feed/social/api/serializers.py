@@ -1,0 +1,19 @@
+"""The contract's output shapes for follows and stats (followers are `UserSummarySerializer`s)."""
+
+from rest_framework import serializers
+
+
+class FollowStateSerializer(serializers.Serializer):
+    """The body of a successful POST /users/{id}/follow: always `{"following": true}`."""
+
+    following = serializers.BooleanField()
+
+
+class StatsSerializer(serializers.Serializer):
+    """GET /users/{id}/stats, from `social.selectors.user_stats`."""
+
+    user_id = serializers.IntegerField()
+    posts_count = serializers.IntegerField()
+    followers_count = serializers.IntegerField()
+    following_count = serializers.IntegerField()
+    followed_by_me = serializers.BooleanField()

@@ -1,0 +1,156 @@
+"""Every write to follows and to the per-user counters.
+
+Counters change with F() in the same transaction as the follow (or post) that changes them. The
+rows of `UserStats` are always locked in ascending user id, whichever transaction takes them, so
+a follow A->B and a follow B->A at the same moment wait for each other instead of deadlocking.
+"""
+
+from collections.abc import Mapping
+
+from django.db import connection, transaction
+from django.db.models import F
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound
+
+from authors.selectors import ensure_author_exists
+from posts.models import Post
+from posts.selectors import MAX_ID
+from social.models import Follow, UserStats
+
+
+class SelfFollow(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "You cannot follow yourself."
+    default_code = "self_follow"
+
+
+def _change_counters(changes: Mapping[int, Mapping[str, int]]) -> None:
+    """Add `changes[user_id][field]` to each user's counters. Call inside a transaction.
+
+    A user about to gain gets a zero row first (INSERT ... ON CONFLICT DO NOTHING); a decrement
+    only touches an existing row, so removing something never invents a row. Rows are updated in
+    ascending user id: the lock order every writer of `UserStats` follows.
+    """
+    growing = sorted(
+        user for user, deltas in changes.items() if any(d > 0 for d in deltas.values())
+    )
+    if growing:
+        UserStats.objects.bulk_create(
+            [UserStats(user_id=user_id) for user_id in growing], ignore_conflicts=True
+        )
+    for user_id in sorted(changes):
+        deltas = {field: delta for field, delta in changes[user_id].items() if delta}
+        if deltas:
+            UserStats.objects.filter(pk=user_id).update(
+                **{field: F(field) + delta for field, delta in deltas.items()}
+            )
+
+
+def follow_user(*, follower_id: int, followee_id: int) -> bool:
+    """Make `follower_id` follow `followee_id`; return True if this call created the follow.
+
+    Raises `SelfFollow` (400), `NotFound` (404) for a user the users service does not know, and
+    `UsersServiceUnavailable` (503) when neither the replica nor the users service can say. The
+    existence check may call the users service, so it runs before the transaction opens.
+
+    Idempotent under concurrency: simultaneous calls all try to insert; the unique
+    (follower, followee) constraint lets one through and `get_or_create` turns the others'
+    IntegrityError into "already there" (its insert runs in a savepoint, so this transaction
+    survives). Only the creator bumps the counters, so they count the follow once.
+    """
+    if follower_id == followee_id:
+        raise SelfFollow()
+    if not 0 < followee_id <= MAX_ID or ensure_author_exists(followee_id) is None:
+        raise NotFound("No user with that id.")
+    with transaction.atomic():
+        _, created = Follow.objects.get_or_create(follower_id=follower_id, followee_id=followee_id)
+        if created:
+            _change_counters(
+                {follower_id: {"following_count": 1}, followee_id: {"followers_count": 1}}
+            )
+    return created
+
+
+def unfollow_user(*, follower_id: int, followee_id: int) -> None:
+    """Remove the follow if there is one (idempotent; unknown users are simply not followed)."""
+    if not 0 < followee_id <= MAX_ID:
+        return
+    with transaction.atomic():
+        deleted, _ = Follow.objects.filter(
+            follower_id=follower_id, followee_id=followee_id
+        ).delete()
+        # Of concurrent unfollows only the one whose DELETE removed the row decrements.
+        if deleted:
+            _change_counters(
+                {follower_id: {"following_count": -1}, followee_id: {"followers_count": -1}}
+            )
+
+
+def change_posts_count(*, user_id: int, delta: int) -> None:
+    """Add `delta` to the user's posts_count. Call inside the transaction that writes the posts."""
+    _change_counters({user_id: {"posts_count": delta}})
+
+
+def forget_user_follows(*, user_id: int) -> None:
+    """Remove every follow from and to `user_id` and their counters row (account deletion).
+
+    The counters of everyone on the other side drop by exactly the follows removed: the DELETE's
+    RETURNING says which, so a follow committed meanwhile is either removed and counted or left.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                DELETE FROM {Follow._meta.db_table} WHERE follower_id = %s OR followee_id = %s
+                RETURNING follower_id, followee_id
+                """,  # noqa: S608 - the table name comes from the model, values are parameters
+                [user_id, user_id],
+            )
+            removed = cursor.fetchall()
+        # The pair is unique, so each user on the other side loses exactly one.
+        lost_a_follower = {followee for follower, followee in removed if follower == user_id}
+        lost_a_followee = {follower for follower, followee in removed if followee == user_id}
+        touched = lost_a_follower | lost_a_followee | {user_id}
+        # Take the row locks in the usual ascending order before the set-wise updates.
+        list(
+            UserStats.objects.select_for_update()
+            .filter(pk__in=touched)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        UserStats.objects.filter(pk__in=lost_a_follower).update(
+            followers_count=F("followers_count") - 1
+        )
+        UserStats.objects.filter(pk__in=lost_a_followee).update(
+            following_count=F("following_count") - 1
+        )
+        UserStats.objects.filter(pk=user_id).delete()
+
+
+def recount_user_stats() -> int:
+    """Recompute every user's counters from the posts and follows tables; return rows written.
+
+    For repairs and for data loaded in bulk (the benchmark's seed). Writes of posts and follows
+    wait while it runs (SHARE locks), so the counts it writes are exact.
+    """
+    stats, posts, follows = UserStats._meta.db_table, Post._meta.db_table, Follow._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {posts}, {follows} IN SHARE MODE")
+        cursor.execute(f"LOCK TABLE {stats} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {stats}")  # noqa: S608 - table names come from the models
+        cursor.execute(
+            f"""
+            INSERT INTO {stats} (user_id, posts_count, followers_count, following_count)
+            SELECT user_id, sum(posts), sum(followers), sum(following)
+            FROM (
+                SELECT author_id AS user_id, count(*) AS posts, 0 AS followers, 0 AS following
+                FROM {posts} GROUP BY author_id
+                UNION ALL
+                SELECT followee_id, 0, count(*), 0 FROM {follows} GROUP BY followee_id
+                UNION ALL
+                SELECT follower_id, 0, 0, count(*) FROM {follows} GROUP BY follower_id
+            ) AS counts
+            GROUP BY user_id
+            """  # noqa: S608 - table names come from the models
+        )
+        return cursor.rowcount

@@ -1,0 +1,28 @@
+"""Running service calls from real threads at the same moment, each on its own connection."""
+
+import threading
+from collections.abc import Callable
+
+from django.db import connection
+
+
+def run_concurrently(count: int, work: Callable[[int], object]) -> list[object]:
+    """Run `work(i)` in `count` threads released together; return results (or exceptions)."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def target(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # the test inspects it
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
