@@ -148,6 +148,19 @@ def test_the_dispatcher_runs_from_the_users_image(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_our_images_are_always_built_never_pulled(kind):
+    services = support.load_compose(kind)["services"]
+    built = {name: spec for name, spec in services.items() if "build" in spec}
+    assert set(built) == {*support.SERVICES, *MIGRATIONS.values(), "dispatcher", "gateway"}
+    for name, spec in built.items():
+        assert spec["pull_policy"] == "build", name
+    # The migrate services and the dispatcher share the service's image: built once.
+    for name, migrate in MIGRATIONS.items():
+        assert services[migrate]["image"] == services[name]["image"] == f"social-{name}"
+    assert services["dispatcher"]["image"] == "social-users"
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_no_secret_is_written_in_the_compose_file(kind):
     text = support.COMPOSE_FILES[kind].read_text()
     references = support.variable_references(text)
