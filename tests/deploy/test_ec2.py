@@ -189,7 +189,7 @@ KNOWN_SECRET_SHAPES = [
     re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key id
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),  # GitHub token
     re.compile(
-        r"postgres(?:ql)?://[^:\s/]+:(?!\$\{|\$\(|<|REPLACE_WITH)[^@\s]+@"
+        r"postgres(?:ql)?://[^:\s/]+:(?!\$\{|\$\(|<|REPLACE_ME)[^@\s]+@"
     ),  # inline DB password
 ]
 

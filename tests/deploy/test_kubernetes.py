@@ -7,6 +7,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from shared.env import MIN_SECRET_BYTES
 from tests.deploy import support
 
 # The oldest and the newest minor versions worth supporting; the package ships both schemas.
@@ -188,7 +189,10 @@ def test_secret_template_names_every_secret_the_service_needs_with_placeholders_
     needed = support.required_secrets(app) | {f"{app.upper()}_DATABASE_URL"}
     assert set(secret["stringData"]) == needed
     for key, value in secret["stringData"].items():
-        assert "REPLACE_WITH" in value, key
+        assert "REPLACE_ME" in value, key
+        if key in support.required_secrets(app):
+            # Applied unedited, the template must not start: the settings demand 32 bytes.
+            assert len(value.encode()) < MIN_SECRET_BYTES, key
     # Every pod of the service reads this Secret.
     workloads = [support.k8s_find("Deployment", app), support.k8s_find("Job", f"{app}-migrate")]
     for workload in workloads:
