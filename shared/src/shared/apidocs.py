@@ -74,3 +74,56 @@ class StatelessJWTScheme(SimpleJWTScheme):
 
     target_class = "shared.auth.StatelessJWTAuthentication"
     match_subclasses = True
+
+
+# Errors any operation can answer, as the contract's conventions list them: the services'
+# validation, authentication, throttling and idempotency layers and the gateway all speak them.
+_ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+# 400 is either {"detail": ...} or DRF's field errors: {"field": ["message", ...], ...}.
+_VALIDATION_ERROR = {"type": "object", "additionalProperties": {}}
+_COMMON_ERRORS = {
+    "400": ("ValidationError", "Invalid input: field errors, or `detail`."),
+    "401": ("Error", "Missing, invalid or expired access token."),
+    "403": ("Error", "Not allowed for this caller."),
+    "404": ("Error", "No such resource."),
+    "429": ("Error", "Rate limited; see `Retry-After`."),
+    "503": ("Error", "A service this request depends on is unavailable."),
+}
+_UNSAFE_ERRORS = {
+    "409": ("Error", "A request with this `Idempotency-Key` is still running; retry later."),
+    "413": ("Error", "Request body too large."),
+    "415": ("Error", "Unsupported media type."),
+    "422": ("Error", "This `Idempotency-Key` was used with a different request."),
+}
+
+
+def document_common_errors(result: dict, **kwargs: object) -> dict:
+    """drf-spectacular postprocessing hook: add the error responses every operation can give."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", _ERROR)
+    schemas.setdefault("ValidationError", _VALIDATION_ERROR)
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            errors = dict(_COMMON_ERRORS)
+            if method != "get":
+                errors.update(_UNSAFE_ERRORS)
+            responses = operation.setdefault("responses", {})
+            for code, (schema, description) in errors.items():
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": f"#/components/schemas/{schema}"}
+                            }
+                        },
+                    },
+                )
+    return result

@@ -16,6 +16,10 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max(max_requests // 10, 0)
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - tmpfs heartbeat
+# The gateway caps request lines and header fields at 6 KiB (large_client_header_buffers);
+# gunicorn must accept more, or it answers an HTML 414/431 of its own.
+limit_request_line = 8190
+limit_request_field_size = 8190
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Django writes the JSON access line (with the request id); gunicorn's own would repeat it.
 accesslog = None
