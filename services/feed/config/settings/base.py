@@ -68,7 +68,8 @@ SIMPLE_JWT = simple_jwt_settings(TOKEN_USER_CLASS="shared.auth.ServiceUser")  # 
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = rest_framework(
-    DEFAULT_AUTHENTICATION_CLASSES=["shared.auth.StatelessJWTAuthentication"],
+    # The shared stateless check, plus: tokens of accounts deleted in the users service are 401.
+    DEFAULT_AUTHENTICATION_CLASSES=["authors.authentication.FeedJWTAuthentication"],
 )
 
 # --- Cross-service -------------------------------------------------------------------------

@@ -373,8 +373,9 @@ def test_a_users_posts_page_costs_the_same_queries_whatever_its_size(
         PostImageFactory(post=post, position=0)
         like_post(user_id=3, post=post)
 
-    # posts (with liked_by_me), their images, their authors
-    with django_assert_num_queries(3):
+    # the caller's deleted-account check (authors.authentication), then posts (with
+    # liked_by_me), their images, their authors
+    with django_assert_num_queries(4):
         response = client_for(3).get(f"/api/v1/users/{author.id}/posts?page_size={size}")
 
     results = response.json()["results"]

@@ -53,7 +53,8 @@ def test_a_user_without_counters_has_zeros(client):
     }
 
 
-def test_stats_cost_two_queries(client_for, django_assert_num_queries):
+def test_stats_cost_three_queries(client_for, django_assert_num_queries):
     UserStatsFactory(user_id=7)
-    with django_assert_num_queries(2):  # the counters, then followed_by_me
+    # the caller's deleted-account check (authors.authentication), the counters, followed_by_me
+    with django_assert_num_queries(3):
         client_for(1).get("/api/v1/users/7/stats")

@@ -92,8 +92,9 @@ def test_a_feed_page_costs_three_queries_whatever_its_size(
         )
         Like.objects.create(post=post, user_id=1)
 
-    # the page's posts (merge, rows and liked_by_me in one statement), their images, authors
-    with django_assert_num_queries(3):
+    # the caller's deleted-account check (authors.authentication), the page's posts (merge,
+    # rows and liked_by_me in one statement), their images, authors
+    with django_assert_num_queries(4):
         response = client_for(1).get(f"/api/v1/feed?page_size={size}")
 
     results = response.json()["results"]
@@ -109,7 +110,8 @@ def test_a_deep_page_costs_the_same_three_queries(client_for, django_assert_num_
     deep = KeysetPagination().encode_cursor(Cursor((start + timedelta(seconds=10), posts[10].pk)))
     AuthorFactory(id=2)
 
-    with django_assert_num_queries(3):
+    # as above: the caller's deleted-account check, then the same three
+    with django_assert_num_queries(4):
         response = client_for(1).get(f"/api/v1/feed?page_size=5&cursor={deep}")
 
     assert ids(response) == [p.pk for p in reversed(posts[5:10])]
