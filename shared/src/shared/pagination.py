@@ -140,7 +140,10 @@ class KeysetPagination(BasePagination):
         for i, field in enumerate(self.fields):
             equal = {self.fields[j]: cursor.position[j] for j in range(i)}
             condition |= Q(**equal, **{f"{field}__{lookup}": cursor.position[i]})
-        return queryset.filter(condition)
+        # Postgres cannot use that OR as an index bound, so a deep page would scan every row
+        # before the cursor; the redundant `a <= x` lets the index scan start at the cursor.
+        bound = Q(**{f"{self.fields[0]}__{lookup}e": cursor.position[0]})
+        return queryset.filter(bound & condition)
 
     def paginate_queryset(
         self, queryset: QuerySet, request: Request, view: Any = None

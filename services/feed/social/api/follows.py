@@ -1,6 +1,7 @@
 """/api/v1/users/{id}/follow, /api/v1/users/{id}/followers and /api/v1/users/{id}/following."""
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -20,6 +21,7 @@ class UserFollowView(RememberCallerMixin, generics.GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = FollowStateSerializer
 
+    @extend_schema(request=None, responses={201: FollowStateSerializer, 200: FollowStateSerializer})
     def post(self, request: Request, user_id: int) -> Response:
         created = follow_user(follower_id=request.user.id, followee_id=user_id)
         return Response(
@@ -27,6 +29,7 @@ class UserFollowView(RememberCallerMixin, generics.GenericAPIView):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, user_id: int) -> Response:
         unfollow_user(follower_id=request.user.id, followee_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -9,13 +9,14 @@ from posts.api.serializers import PostSerializer
 from timeline.selectors import timeline_page
 
 
-class HomeFeedView(generics.GenericAPIView):
+class HomeFeedView(generics.ListAPIView):
     """Posts by the caller and everyone they follow, newest first, keyset-paginated."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = PostSerializer
 
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        # Hand-written SQL rather than a queryset: see timeline.selectors.
         page = self.paginator.paginate(
             request,
             lambda cursor, limit: timeline_page(

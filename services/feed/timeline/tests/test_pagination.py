@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
@@ -228,3 +229,22 @@ def test_a_queryset_pages_through_rows_sharing_one_created_at_without_loss():
         url = paginator.next_url
 
     assert seen == sorted(ids, reverse=True)
+
+
+@pytest.mark.django_db
+def test_a_cursor_bounds_the_first_field_so_the_index_scan_starts_at_the_cursor():
+    # Without an `a <= x` bound Postgres can only filter the expanded OR row comparison, and a
+    # deep page reads every row before the cursor.
+    for _ in range(3):
+        PostFactory(author_id=1)
+    paginator = KeysetPagination()
+    page = paginator.filter_queryset(
+        Post.objects.filter(author_id=1), Cursor((T0 + timedelta(days=1), 10))
+    )[:2]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would be scanned anyway
+
+        plan = page.explain()
+
+    assert "posts_author_recent" in plan
+    assert "Index Cond: ((author_id = 1) AND (created_at <= " in plan
