@@ -69,6 +69,10 @@ def stack() -> Iterator[Stack]:
         "FEED_WORKERS": "2",
         "GATEWAY_WORKERS": "1",
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        # tests/test_account_events.py freezes the feed service: with the defaults (10 s read
+        # timeout, back-off up to 60 s) the dispatcher would take a minute to notice it is back.
+        "OUTBOX_READ_TIMEOUT_SECONDS": "1",
+        "OUTBOX_RETRY_MAX_SECONDS": "2",
     }
     gateway = f"http://127.0.0.1:{ports['GATEWAY_PORT']}"
     handle = Stack(

@@ -67,7 +67,17 @@ class AccountEventView(APIView):
             username=event["data"]["username"],
             avatar_url=event["data"]["avatar_url"],
         )
-        return Response({"status": "applied" if applied else "ignored"}, status=status.HTTP_200_OK)
+        outcome = "applied" if applied else "ignored"
+        # One line per delivery: how an operator (or a test) tells a repeat from a first delivery.
+        logger.info(
+            f"account event {outcome}",
+            extra={
+                "event_id": event["id"],
+                "event_type": event["type"],
+                "user_id": event["user_id"],
+            },
+        )
+        return Response({"status": outcome}, status=status.HTTP_200_OK)
 
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)

@@ -29,13 +29,19 @@ def internal(client, settings):
     return client
 
 
-def test_an_event_is_applied_then_its_repeat_is_ignored(internal):
-    first = internal.post(URL, event(3, username="ann2"), format="json")
-    again = internal.post(URL, event(3, username="ann2"), format="json")
+def test_an_event_is_applied_then_its_repeat_is_ignored_and_each_delivery_logged(internal, caplog):
+    with caplog.at_level(logging.INFO, logger="authors.api.events"):
+        first = internal.post(URL, event(3, username="ann2"), format="json")
+        again = internal.post(URL, event(3, username="ann2"), format="json")
 
     assert (first.status_code, first.json()) == (200, {"status": "applied"})
     assert (again.status_code, again.json()) == (200, {"status": "ignored"})
     assert Author.objects.get(pk=7).username == "ann2"
+    logged = [r for r in caplog.records if r.name == "authors.api.events"]
+    assert [(r.message, r.event_id, r.user_id) for r in logged] == [
+        ("account event applied", 3, 7),
+        ("account event ignored", 3, 7),
+    ]
 
 
 def test_an_old_event_replayed_after_a_newer_one_is_ignored(internal):
