@@ -90,6 +90,7 @@ _COMMON_ERRORS = {
     "401": ("Error", "Missing, invalid or expired access token."),
     "403": ("Error", "Not allowed for this caller."),
     "404": ("Error", "No such resource."),
+    "414": ("Error", "Request URI too long (answered by the gateway)."),
     "429": ("Error", "Rate limited; see `Retry-After`."),
     "503": ("Error", "A service this request depends on is unavailable."),
 }
