@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg2 import errors as pg_errors
 
@@ -62,6 +62,28 @@ def cache_authors(users: Iterable[UserSummary]) -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+def lock_authors_for_writing(user_ids: Iterable[int]) -> set[int]:
+    """Lock these users' replica rows against a deletion until the transaction ends.
+
+    Call first in a transaction that creates content by or about these users; returns those of
+    them whose account is deleted (the caller refuses the write). Applying `user.deleted` locks
+    the row FOR UPDATE, which this lock (FOR KEY SHARE) holds off: either this write commits
+    first and the deletion then removes what it wrote, or the deletion commits first and this
+    returns the user as deleted. Users the replica does not hold are not locked and not deleted.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_authors_for_writing must run inside the writing transaction.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT id, deleted_at IS NOT NULL FROM {Author._meta.db_table}
+            WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE
+            """,  # noqa: S608 - the table name comes from the model, values are parameters
+            [sorted({int(user_id) for user_id in user_ids})],
+        )
+        return {user_id for user_id, deleted in cursor.fetchall() if deleted}
 
 
 # --- Account events --------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
+from authors.authentication import AccountDeleted
+from authors.services import lock_authors_for_writing
 from posts.images import EncodedImage, ProcessedImage
 from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage
 from social.services import change_posts_count
@@ -77,6 +79,9 @@ def create_post(
                 )
             )
         with transaction.atomic():
+            # Serialised with a deletion of the account (see lock_authors_for_writing).
+            if lock_authors_for_writing([author_id]):
+                raise AccountDeleted()
             post = Post.objects.create(author_id=author_id, title=title, body=body)
             for row in rows:
                 row.post = post
@@ -139,6 +144,9 @@ def like_post(*, user_id: int, post: Post) -> tuple[int, bool]:
     counter, so `like_count` counts the like once.
     """
     with transaction.atomic():
+        # Serialised with a deletion of the account (see lock_authors_for_writing).
+        if lock_authors_for_writing([user_id]):
+            raise AccountDeleted()
         _, created = Like.objects.get_or_create(post_id=post.pk, user_id=user_id)
         if created and not Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1):
             # Deleted meanwhile; raising rolls the like back with it.
@@ -160,6 +168,9 @@ def unlike_post(*, user_id: int, post: Post) -> None:
 
 def add_comment(*, post: Post, author_id: int, body: str) -> Comment:
     with transaction.atomic():
+        # Serialised with a deletion of the account (see lock_authors_for_writing).
+        if lock_authors_for_writing([author_id]):
+            raise AccountDeleted()
         comment = Comment.objects.create(post_id=post.pk, author_id=author_id, body=body)
         if not Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1):
             raise NotFound("No post with that id.")

@@ -12,7 +12,9 @@ from django.db.models import F
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 
+from authors.authentication import AccountDeleted
 from authors.selectors import ensure_author_exists
+from authors.services import lock_authors_for_writing
 from posts.models import Post
 from posts.selectors import MAX_ID
 from social.models import Follow, UserStats
@@ -63,6 +65,12 @@ def follow_user(*, follower_id: int, followee_id: int) -> bool:
     if not 0 < followee_id <= MAX_ID or ensure_author_exists(followee_id) is None:
         raise NotFound("No user with that id.")
     with transaction.atomic():
+        # Serialised with a deletion of either account (see lock_authors_for_writing).
+        deleted = lock_authors_for_writing([follower_id, followee_id])
+        if follower_id in deleted:
+            raise AccountDeleted()
+        if followee_id in deleted:
+            raise NotFound("No user with that id.")
         _, created = Follow.objects.get_or_create(follower_id=follower_id, followee_id=followee_id)
         if created:
             _change_counters(

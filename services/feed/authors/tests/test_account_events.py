@@ -7,6 +7,7 @@ add_comment, follow_user), so every counter starts out as those services keep it
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,12 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from authors.models import Author
-from authors.services import AccountEventType, apply_account_event, remember_author_from_token
+from authors.services import (
+    AccountEventType,
+    apply_account_event,
+    lock_authors_for_writing,
+    remember_author_from_token,
+)
 from authors.tests.test_services import caller
 from posts.images import process_image
 from posts.models import Comment, Like, Post, PostImage
@@ -358,8 +364,8 @@ def test_a_deletion_that_deadlocks_with_another_writer_is_applied_again(media_ro
     assert_every_counter_matches_the_tables()
 
 
-def _signal_when_blocked(event: threading.Event) -> None:
-    """Set `event` once some other backend of this database waits for a row lock."""
+def _signal_when_blocked(event: threading.Event, waiting: int = 1) -> None:
+    """Set `event` once `waiting` other backends of this database wait for a lock."""
     deadline = time.monotonic() + 10
     try:
         with connections["default"].cursor() as cursor:
@@ -368,9 +374,113 @@ def _signal_when_blocked(event: threading.Event) -> None:
                     "SELECT count(*) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND wait_event_type = 'Lock'"
                 )
-                if cursor.fetchone()[0]:
+                if cursor.fetchone()[0] >= waiting:
                     event.set()
                     return
                 time.sleep(0.01)
     finally:
         connections["default"].close()
+
+
+def _in_thread(work: Callable[[], object]) -> tuple[threading.Thread, dict[str, object]]:
+    """Start `work` in a thread with its own connection; its result or error goes in the dict."""
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            outcome["result"] = work()
+        except Exception as exc:  # the test inspects it
+            outcome["result"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread, outcome
+
+
+def _wait_until_blocked(waiting: int) -> None:
+    blocked = threading.Event()
+    _signal_when_blocked(blocked, waiting)
+    assert blocked.is_set(), f"expected {waiting} transactions waiting for a lock"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writes_by_or_about_a_user_that_wait_on_their_deletion_are_refused(media_root):
+    """Writes that start while the deletion is applied do not leave anything behind after it."""
+    posts = build_world()
+    hold, release = threading.Event(), threading.Event()
+
+    def hold_anns_post() -> None:
+        # Keeps the deletion inside its transaction: it must update this post's counters.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM posts_post WHERE id = %s FOR UPDATE", [posts["ann"].pk])
+            hold.set()
+            assert release.wait(10)
+
+    holder, _ = _in_thread(hold_anns_post)
+    assert hold.wait(10)
+    deletion, deleted = _in_thread(lambda: delete(50, GONE))
+    _wait_until_blocked(1)
+    bob_post = posts["bob"]
+    writes = [
+        _in_thread(lambda: create_post(author_id=GONE, title="last words")),
+        _in_thread(lambda: add_comment(post=bob_post, author_id=GONE, body="one more")),
+        _in_thread(lambda: like_post(user_id=GONE, post=bob_post)),
+        _in_thread(lambda: follow_user(follower_id=GONE, followee_id=CAT)),
+        _in_thread(lambda: follow_user(follower_id=BOB, followee_id=GONE)),
+    ]
+    _wait_until_blocked(1 + len(writes))
+    release.set()
+    for thread, _ in [(holder, None), (deletion, None), *writes]:
+        thread.join(10)
+
+    assert deleted["result"] is True
+    results = [outcome["result"] for _, outcome in writes]
+    assert [type(result).__name__ for result in results] == [
+        "AccountDeleted",
+        "AccountDeleted",
+        "AccountDeleted",
+        "AccountDeleted",
+        "NotFound",  # GONE is no longer a user one can follow
+    ]
+    assert not Post.objects.filter(author_id=GONE).exists()
+    assert not Comment.objects.filter(author_id=GONE).exists()
+    assert not Follow.objects.filter(follower_id=GONE).exists()
+    assert not Follow.objects.filter(followee_id=GONE).exists()
+    assert_every_counter_matches_the_tables()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deletion_waits_for_a_write_in_progress_and_then_removes_it(media_root):
+    posts = build_world()
+    written, release = threading.Event(), threading.Event()
+
+    def write_and_linger() -> Post:
+        # create_post's own transaction becomes a savepoint: its locks last until this commits.
+        with transaction.atomic():
+            post = create_post(author_id=GONE, title="written just in time")
+            like_post(user_id=GONE, post=posts["bob"])
+            written.set()
+            assert release.wait(10)
+        return post
+
+    writer, wrote = _in_thread(write_and_linger)
+    assert written.wait(10)
+    deletion, deleted = _in_thread(lambda: delete(50, GONE))
+    _wait_until_blocked(1)
+    release.set()
+    writer.join(10)
+    deletion.join(10)
+
+    assert isinstance(wrote["result"], Post)
+    assert deleted["result"] is True
+    assert not Post.objects.filter(author_id=GONE).exists()
+    assert not Like.objects.filter(user_id=GONE).exists()
+    assert Post.objects.get(pk=posts["bob"].pk).like_count == 0
+    assert_every_counter_matches_the_tables()
+
+
+def test_locking_authors_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError):
+        lock_authors_for_writing([GONE])
