@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STACK := $(BIN)/python deploy/local/stack.py
 REQUIREMENTS := requirements-dev.txt services/users/requirements.txt services/feed/requirements.txt shared/pyproject.toml
 
-.PHONY: help setup system-deps run up down test lint format bench clean
+.PHONY: help setup system-deps run up down test lint format openapi bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,6 +47,14 @@ format: $(BIN)/.installed ## Apply ruff's fixes and formatting
 
 test: setup lint ## Lint, both services' suites on a throwaway Postgres, end-to-end through nginx
 	@$(STACK) test
+
+openapi: $(BIN)/.installed ## Regenerate docs/openapi/{users,feed}.yaml from the code
+	@for service in users feed; do \
+		(cd services/$$service && DJANGO_SETTINGS_MODULE=config.settings.test ../../$(BIN)/python \
+			manage.py spectacular --validate --fail-on-warn --file ../../docs/openapi/$$service.yaml) \
+			|| exit 1; \
+	done
+	@echo "==> wrote docs/openapi/users.yaml and docs/openapi/feed.yaml"
 
 bench: setup ## Seed 1M posts into a separate benchmark stack, load it with wrk, write docs/performance.md
 	@$(BIN)/python bench/bench.py $(BENCH_ARGS)
