@@ -116,6 +116,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["shared.apidocs.public_endpoints_only"],
-    # Schema warnings are a test of their own (docs/openapi drift test), not a deploy check.
-    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shared.apidocs.document_common_errors",
+    ],
 }
