@@ -1,0 +1,49 @@
+"""The benchmark data set is one the services could have produced: counters match rows."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, F
+
+from authors.models import Author
+from posts.models import Comment, Like, Post
+from social.models import Follow, UserStats
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_refuses_to_wipe_without_confirmation():
+    with pytest.raises(CommandError):
+        call_command("seed_benchmark", "--users", "5", "--posts", "5")
+
+
+def test_seeded_counters_match_the_rows():
+    call_command(
+        "seed_benchmark",
+        "--yes",
+        "--users",
+        "50",
+        "--follows-per-user",
+        "10",
+        "--posts",
+        "400",
+        stdout=None,
+    )
+    assert Author.objects.count() == 50
+    assert Post.objects.count() == 400
+    assert Follow.objects.exists()
+    assert not Follow.objects.filter(follower_id=F("followee_id")).exists()
+
+    likes = dict(Like.objects.values_list("post_id").annotate(n=Count("id")))
+    comments = dict(Comment.objects.values_list("post_id").annotate(n=Count("id")))
+    for post in Post.objects.all():
+        assert post.like_count == likes.get(post.id, 0)
+        assert post.comment_count == comments.get(post.id, 0)
+
+    for stats in UserStats.objects.all():
+        assert stats.posts_count == Post.objects.filter(author_id=stats.user_id).count()
+        assert stats.followers_count == Follow.objects.filter(followee_id=stats.user_id).count()
+        assert stats.following_count == Follow.objects.filter(follower_id=stats.user_id).count()
+
+
+def test_floor_view_is_not_routed_by_default(client):
+    assert client.get("/api/v1/feed/_floor").status_code == 404
