@@ -96,7 +96,7 @@ def fuzz(schema_url: str, base_url: str, session: requests.Session, account: Acc
 
         try:
             exercise()
-        except Exception as failure:   # collect every operation's failure
+        except Exception as failure:  # collect every operation's failure
             failures.append(f"{operation.label}: {failure}")
     assert not failures, "\n\n".join(failures)
 
