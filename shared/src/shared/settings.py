@@ -74,3 +74,19 @@ REQUEST_ID_SETTINGS = {
     "REQUEST_ID_RESPONSE_HEADER": "X-Request-ID",
     "NO_REQUEST_ID": "none",
 }
+
+
+def spectacular_settings(*, title: str, description: str) -> dict:
+    """`SPECTACULAR_SETTINGS` for a service: its title, and the hooks in `shared.apidocs`."""
+    return {
+        "TITLE": title,
+        "DESCRIPTION": description,
+        "VERSION": "1.0.0",
+        "SERVE_INCLUDE_SCHEMA": False,
+        "COMPONENT_SPLIT_REQUEST": True,
+        "PREPROCESSING_HOOKS": ["shared.apidocs.public_endpoints_only"],
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "shared.apidocs.document_common_errors",
+        ],
+    }

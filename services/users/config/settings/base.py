@@ -5,7 +5,13 @@ from pathlib import Path
 from shared.env import env, read_env_file, require_secret
 from shared.jwt import simple_jwt_settings
 from shared.logging import logging_config
-from shared.settings import MIDDLEWARE_HEAD, REQUEST_ID_SETTINGS, database, rest_framework
+from shared.settings import (
+    MIDDLEWARE_HEAD,
+    REQUEST_ID_SETTINGS,
+    database,
+    rest_framework,
+    spectacular_settings,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REPO_DIR = BASE_DIR.parent.parent
@@ -141,15 +147,7 @@ globals().update(REQUEST_ID_SETTINGS)
 LOGGING = logging_config(service="users", level=env.str("LOG_LEVEL", default="INFO"))
 
 # --- API docs ------------------------------------------------------------------------------
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Users service API",
-    "DESCRIPTION": "Accounts, JWT auth, profiles, avatars and search.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "COMPONENT_SPLIT_REQUEST": True,
-    "PREPROCESSING_HOOKS": ["shared.apidocs.public_endpoints_only"],
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "shared.apidocs.document_common_errors",
-    ],
-}
+SPECTACULAR_SETTINGS = spectacular_settings(
+    title="Users service API",
+    description="Accounts, JWT auth, profiles, avatars and search.",
+)
