@@ -9,71 +9,56 @@ those few rows are merged: at most (followees + 1) x limit index entries, whatev
 size, and a deep page costs what the first one does.
 """
 
-from datetime import datetime
-
-from django.db.models.expressions import RawSQL
-from django.utils import timezone
-from rest_framework.exceptions import ValidationError
-
 from posts.models import Post
-from posts.selectors import post_queryset
+from posts.selectors import PostRow, cursor_position, post_rows
 from shared.pagination import Cursor
 from social.models import Follow
 
 # Placeholders: {after} is the cursor condition (or nothing), {direction} ASC or DESC.
-# Parameters: the viewer's id twice, the cursor's (created_at, id) if any, the limit twice.
+# Named parameters: %(viewer)s, %(limit)s, and the cursor's %(after_created_at)s, %(after_id)s.
 _PAGE_IDS_SQL = f"""
     SELECT page.id
     FROM (
-        SELECT %s::bigint AS author_id
+        SELECT %(viewer)s::bigint AS author_id
         UNION ALL
-        SELECT followee_id FROM {Follow._meta.db_table} WHERE follower_id = %s
+        SELECT followee_id FROM {Follow._meta.db_table} WHERE follower_id = %(viewer)s
     ) AS authors
     CROSS JOIN LATERAL (
         SELECT post.id, post.created_at
         FROM {Post._meta.db_table} AS post
         WHERE post.author_id = authors.author_id {{after}}
         ORDER BY post.created_at {{direction}}, post.id {{direction}}
-        LIMIT %s
+        LIMIT %(limit)s
     ) AS page
     ORDER BY page.created_at {{direction}}, page.id {{direction}}
-    LIMIT %s
+    LIMIT %(limit)s
 """  # noqa: S608 - table names come from the models; every value is a parameter
 
 
-def _boundary(cursor: Cursor) -> list[object]:
-    """The cursor's (created_at, id), checked: the SQL below compares them as they come."""
-    created_at, post_id = cursor.position
-    if (
-        not isinstance(created_at, datetime)
-        or timezone.is_naive(created_at)
-        or not isinstance(post_id, int)
-    ):
-        raise ValidationError({"cursor": ["Invalid cursor."]})
-    return [created_at, post_id]
-
-
-def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[Post]:
+def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[PostRow]:
     """Up to `limit` posts of the viewer's timeline just past `cursor`, in the page's direction.
 
     Newest first; a `reverse` cursor walks towards newer posts and returns them oldest first
-    (`KeysetPagination.paginate` flips them). The posts come from `post_queryset`, so a page is
-    three queries whatever its size: the posts (picked by the merge above in a subquery, with
-    liked_by_me), their images, and their authors when serialized.
+    (`KeysetPagination.paginate` flips them). The merge above picks the page's ids inside the
+    one statement of `posts.selectors.post_rows`, which reads those posts with liked_by_me, their
+    authors and their images: a page is one query whatever its size. Reading the ids and the
+    rows in one statement also means a post deleted meanwhile cannot leave a hole in the page.
     """
     backwards = bool(cursor and cursor.reverse)
-    direction = "ASC" if backwards else "DESC"
-    after, after_params = "", []
+    after, params = "", {}
     if cursor is not None:
         # A row comparison the index serves directly: (created_at, id) past the boundary row.
-        after = f"AND (post.created_at, post.id) {'>' if backwards else '<'} (%s, %s)"
-        after_params = _boundary(cursor)
-    sql = _PAGE_IDS_SQL.format(after=after, direction=direction)
-    params = [viewer_id, viewer_id, *after_params, limit, limit]
-    order = ("created_at", "id") if backwards else ("-created_at", "-id")
-    posts = (
-        post_queryset(viewer_id=viewer_id)
-        .filter(pk__in=RawSQL(sql, params))  # noqa: S611 - parameters, not interpolation
-        .order_by(*order)
+        after = (
+            f"AND (post.created_at, post.id) {'>' if backwards else '<'}"
+            " (%(after_created_at)s, %(after_id)s)"
+        )
+        params = cursor_position(cursor)
+    merge = _PAGE_IDS_SQL.format(after=after, direction="ASC" if backwards else "DESC")
+    return post_rows(
+        # The merge's own `post` alias is scoped to its LATERAL subquery.
+        where=f"post.id IN ({merge})",
+        params=params,
+        viewer_id=viewer_id,
+        limit=limit,
+        oldest_first=backwards,
     )
-    return list(posts[:limit])

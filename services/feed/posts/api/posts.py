@@ -1,8 +1,7 @@
 """/api/v1/posts, /api/v1/posts/{id} and /api/v1/users/{id}/posts."""
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
-from rest_framework import generics, mixins, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,9 +9,9 @@ from rest_framework.response import Response
 from authors.api.mixins import RememberCallerMixin
 from posts.api.fields import ImagesField, body_field, title_field
 from posts.api.permissions import IsAuthorOrReadOnly
-from posts.api.serializers import PostSerializer
+from posts.api.serializers import PostSerializer, post_representations
 from posts.models import Post
-from posts.selectors import get_post, user_posts
+from posts.selectors import get_post, get_post_row, user_post_rows
 from posts.services import create_post, delete_post, update_post
 
 
@@ -42,7 +41,7 @@ class PostListView(RememberCallerMixin, generics.GenericAPIView):
         return Response(self.get_serializer(post).data, status=status.HTTP_201_CREATED)
 
 
-class PostDetailView(RememberCallerMixin, mixins.RetrieveModelMixin, generics.GenericAPIView):
+class PostDetailView(RememberCallerMixin, generics.GenericAPIView):
     """GET anyone; PUT (title and body), PATCH (either) and DELETE by the author only."""
 
     permission_classes = [IsAuthenticatedOrReadOnly, IsAuthorOrReadOnly]
@@ -59,7 +58,10 @@ class PostDetailView(RememberCallerMixin, mixins.RetrieveModelMixin, generics.Ge
         return post
 
     def get(self, request: Request, post_id: int) -> Response:
-        return self.retrieve(request)
+        # The hot read: one query and plain dicts (see posts.selectors.post_rows).
+        post = get_post_row(post_id, viewer_id=viewer_id(request))
+        self.check_object_permissions(request, post)
+        return Response(post_representations([post])[0])
 
     @extend_schema(request=InputSerializer, responses={200: PostSerializer})
     def put(self, request: Request, post_id: int) -> Response:
@@ -88,5 +90,12 @@ class UserPostListView(generics.ListAPIView):
 
     serializer_class = PostSerializer
 
-    def get_queryset(self) -> QuerySet[Post]:
-        return user_posts(self.kwargs["user_id"], viewer_id=viewer_id(self.request))
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        # The hot read: one query per page and plain dicts (see posts.selectors.post_rows).
+        page = self.paginator.paginate(
+            request,
+            lambda cursor, limit: user_post_rows(
+                self.kwargs["user_id"], viewer_id=viewer_id(request), cursor=cursor, limit=limit
+            ),
+        )
+        return self.get_paginated_response(post_representations(page))

@@ -8,10 +8,11 @@ from posts.selectors import (
     MAX_ID,
     get_comment,
     get_post,
+    get_post_row,
     post_comments,
     post_likes,
     post_queryset,
-    user_posts,
+    user_post_rows,
 )
 from posts.services import like_post
 from posts.tests.factories import (
@@ -63,6 +64,36 @@ def test_a_page_of_posts_costs_three_queries_whatever_its_size(size, django_asse
 
 
 @pytest.mark.parametrize("size", [1, 20, 100])
+def test_a_page_of_post_rows_is_one_query_whatever_its_size(size, django_assert_num_queries):
+    author = AuthorFactory(avatar_url="https://cdn.example/a.png")
+    for _ in range(size):
+        post = PostFactory(author_id=author.id)
+        for position in (1, 0):
+            PostImageFactory(post=post, position=position, width=10 + position)
+        LikeFactory(post=post, user_id=1)
+
+    with django_assert_num_queries(1):
+        rows = user_post_rows(author.id, viewer_id=1, cursor=None, limit=size)
+
+    assert len(rows) == size
+    assert all(row.liked_by_me for row in rows)
+    assert all([image[2] for image in row.images] == [10, 11] for row in rows)
+    assert all(
+        row.author
+        == {"id": author.id, "username": author.username, "avatar_url": author.avatar_url}
+        for row in rows
+    )
+
+
+def test_post_rows_leave_authors_the_replica_lacks_to_the_renderer():
+    post = PostFactory(author_id=424242)
+    row = get_post_row(post.pk)
+    assert row.author is None
+    assert row.images == []
+    assert row.liked_by_me is False
+
+
+@pytest.mark.parametrize("size", [1, 20, 100])
 def test_pages_of_comments_and_likers_cost_two_queries(size, django_assert_num_queries):
     post = PostFactory()
     for _ in range(size):
@@ -84,5 +115,7 @@ def test_ids_beyond_bigint_are_not_found_rather_than_a_database_error():
     with pytest.raises(NotFound):
         get_post(MAX_ID + 1)
     with pytest.raises(NotFound):
+        get_post_row(MAX_ID + 1)
+    with pytest.raises(NotFound):
         get_comment(MAX_ID + 1)
-    assert list(user_posts(MAX_ID + 1)) == []
+    assert user_post_rows(MAX_ID + 1, viewer_id=None, cursor=None, limit=5) == []

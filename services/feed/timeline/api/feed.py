@@ -5,7 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from posts.api.serializers import PostSerializer
+from posts.api.serializers import PostSerializer, post_representations
 from timeline.selectors import timeline_page
 
 
@@ -23,4 +23,4 @@ class HomeFeedView(generics.ListAPIView):
                 viewer_id=request.user.id, cursor=cursor, limit=limit
             ),
         )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response(post_representations(page))

@@ -40,13 +40,13 @@ def test_the_timeline_holds_the_viewers_posts_and_their_followees_newest_first()
 
     posts = timeline_page(viewer_id=1, cursor=None, limit=10)
 
-    assert [p.pk for p in posts] == [followee.pk, own.pk, other_followee.pk]
+    assert [p.id for p in posts] == [followee.pk, own.pk, other_followee.pk]
 
 
 def test_a_viewer_who_follows_nobody_sees_their_own_posts():
     mine = post_at(1, T0)
     post_at(2, T0)
-    assert [p.pk for p in timeline_page(viewer_id=1, cursor=None, limit=10)] == [mine.pk]
+    assert [p.id for p in timeline_page(viewer_id=1, cursor=None, limit=10)] == [mine.pk]
 
 
 def test_one_prolific_followee_cannot_crowd_out_the_merge():
@@ -58,8 +58,8 @@ def test_one_prolific_followee_cannot_crowd_out_the_merge():
 
     posts = timeline_page(viewer_id=1, cursor=None, limit=10)
 
-    assert [p.pk for p in posts] == [p.pk for p in reversed(busy)]
-    assert quiet.pk not in [p.pk for p in posts]
+    assert [p.id for p in posts] == [p.pk for p in reversed(busy)]
+    assert quiet.pk not in [p.id for p in posts]
 
 
 def test_every_page_from_any_cursor_matches_a_full_sort_including_ties():
@@ -80,10 +80,10 @@ def test_every_page_from_any_cursor_matches_a_full_sort_including_ties():
         older = timeline_page(viewer_id=viewer, cursor=Cursor(key(boundary)), limit=6)
         newer = timeline_page(viewer_id=viewer, cursor=Cursor(key(boundary), reverse=True), limit=6)
         at = visible.index(boundary)
-        assert [p.pk for p in older] == [p.pk for p in visible[at + 1 : at + 7]]
+        assert [p.id for p in older] == [p.pk for p in visible[at + 1 : at + 7]]
         # Backwards pages come oldest first; the paginator flips them.
         expected_newer = list(reversed(visible[max(0, at - 6) : at]))
-        assert [p.pk for p in newer] == [p.pk for p in expected_newer]
+        assert [p.id for p in newer] == [p.pk for p in expected_newer]
 
 
 def test_posts_carry_liked_by_me_for_the_viewer():
@@ -91,7 +91,7 @@ def test_posts_carry_liked_by_me_for_the_viewer():
     liked, unliked = post_at(2, T0), post_at(2, T0 + timedelta(seconds=1))
     liked.likes.create(user_id=1)
 
-    posts = {p.pk: p for p in timeline_page(viewer_id=1, cursor=None, limit=10)}
+    posts = {p.id: p for p in timeline_page(viewer_id=1, cursor=None, limit=10)}
 
     assert posts[liked.pk].liked_by_me is True
     assert posts[unliked.pk].liked_by_me is False

@@ -12,6 +12,7 @@ from posts.models import Post, PostImage
 from posts.services import like_post
 from posts.tests.factories import AuthorFactory, PostFactory, PostImageFactory
 from posts.tests.images import encode, jpeg_with_gps, png_bomb, upload
+from shared.pagination import Cursor, KeysetPagination
 
 pytestmark = pytest.mark.django_db
 
@@ -242,6 +243,25 @@ def test_liked_by_me_reflects_the_caller(client, client_for):
     assert client.get(f"/api/v1/posts/{post.pk}").json()["liked_by_me"] is False
 
 
+def test_reading_a_post_costs_one_query_plus_the_callers_check(
+    client, client_for, django_assert_num_queries
+):
+    post = PostFactory(author_id=AuthorFactory().id)
+    for position in range(3):
+        PostImageFactory(post=post, position=position)
+    like_post(user_id=5, post=post)
+
+    # the post with liked_by_me, its author and its images, in one statement
+    with django_assert_num_queries(1):
+        assert client.get(f"/api/v1/posts/{post.pk}").status_code == 200
+    # plus the caller's deleted-account check (authors.authentication)
+    with django_assert_num_queries(2):
+        body = client_for(5).get(f"/api/v1/posts/{post.pk}").json()
+
+    assert body["liked_by_me"] is True
+    assert len(body["images"]) == 3
+
+
 @pytest.mark.parametrize("post_id", ["999999", "99999999999999999999999"])
 def test_an_unknown_post_is_a_404(client, client_for, post_id):
     assert client.get(f"/api/v1/posts/{post_id}").status_code == 404
@@ -353,6 +373,25 @@ def test_following_next_visits_every_post_once_even_while_new_ones_arrive(client
     assert seen == sorted(ids, reverse=True)
 
 
+def test_previous_links_walk_a_users_posts_back_to_the_first_page(client):
+    for _ in range(8):
+        PostFactory(author_id=7)
+    forward, url = [], "/api/v1/users/7/posts?page_size=3"
+    while url:
+        response = client.get(url)
+        forward.append([post["id"] for post in response.json()["results"]])
+        last, url = response, response.json()["next"]
+
+    backward, url = [], last.json()["previous"]
+    while url:
+        response = client.get(url)
+        backward.append([post["id"] for post in response.json()["results"]])
+        url = response.json()["previous"]
+
+    assert [len(page) for page in forward] == [3, 3, 2]
+    assert backward == list(reversed(forward[:-1]))
+
+
 def test_a_user_with_no_posts_has_an_empty_list(client):
     assert client.get("/api/v1/users/12345/posts").json()["results"] == []
     assert client.get("/api/v1/users/99999999999999999999/posts").json()["results"] == []
@@ -361,6 +400,9 @@ def test_a_user_with_no_posts_has_an_empty_list(client):
 def test_bad_pagination_parameters_are_a_400(client):
     assert client.get("/api/v1/users/7/posts?cursor=garbage").status_code == 400
     assert client.get("/api/v1/users/7/posts?page_size=abc").status_code == 400
+    # a well-formed cursor whose values are not a (created_at, id) pair
+    wrong_types = KeysetPagination().encode_cursor(Cursor((7, 8)))
+    assert client.get(f"/api/v1/users/7/posts?cursor={wrong_types}").status_code == 400
 
 
 @pytest.mark.parametrize("size", [1, 20, 100])
@@ -373,9 +415,9 @@ def test_a_users_posts_page_costs_the_same_queries_whatever_its_size(
         PostImageFactory(post=post, position=0)
         like_post(user_id=3, post=post)
 
-    # the caller's deleted-account check (authors.authentication), then posts (with
-    # liked_by_me), their images, their authors
-    with django_assert_num_queries(4):
+    # the caller's deleted-account check (authors.authentication), then the page's one
+    # statement: posts with liked_by_me, authors and images (posts.selectors.post_rows)
+    with django_assert_num_queries(2):
         response = client_for(3).get(f"/api/v1/users/{author.id}/posts?page_size={size}")
 
     results = response.json()["results"]

@@ -1,0 +1,128 @@
+"""post_representations (the hot reads' renderer) against PostSerializer (the documented shape).
+
+The same posts, read for the same viewer, must render to the same JSON bytes (keys, order,
+types and values) whichever renderer draws them, on each read path that uses the fast one.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from rest_framework.renderers import JSONRenderer
+
+from authors.models import Author
+from posts.api.serializers import PostSerializer, post_representations
+from posts.models import Post
+from posts.selectors import get_post, get_post_row, post_queryset, user_post_rows
+from posts.services import like_post
+from posts.tests.factories import AuthorFactory, PostFactory, PostImageFactory
+from social.tests.factories import FollowFactory
+from timeline.selectors import timeline_page
+
+pytestmark = pytest.mark.django_db
+
+VIEWER, OTHER = 10, 11
+# 1 and 2 are in the replica; only the users service knows 3; nobody knows 4 (a placeholder).
+AUTHORS = (1, 2, 3, 4)
+VIEWERS = [None, VIEWER, OTHER]
+NEWEST_FIRST = ("-created_at", "-id")
+
+
+def render(data: object) -> bytes:
+    return JSONRenderer().render(data)
+
+
+def forget_fetched_authors() -> None:
+    """Drop what a rendering cached from the users service, so each rendering fetches it."""
+    Author.objects.exclude(pk__in=[1, 2]).delete()
+
+
+@pytest.fixture
+def posts(users_service) -> list[Post]:
+    """Posts covering every part of the shape, by known, fetched and unknown authors."""
+    AuthorFactory(id=1, username="ann", avatar_url="https://cdn.example/ann.png")
+    AuthorFactory(id=2, username="bob")
+    users_service.add(3, "cat", "https://cdn.example/cat.png")
+    for author_id in AUTHORS:
+        FollowFactory(follower_id=VIEWER, followee_id=author_id)
+    for author_id in (2, 3):
+        FollowFactory(follower_id=OTHER, followee_id=author_id)
+
+    with_images = PostFactory(author_id=1, title="Hello", body="")
+    for position, size in ((2, (800, 600)), (0, (1080, 1350)), (1, (320, 320))):
+        PostImageFactory(post=with_images, position=position, width=size[0], height=size[1])
+    like_post(user_id=VIEWER, post=with_images)
+    like_post(user_id=OTHER, post=with_images)
+
+    text_only = PostFactory(author_id=2, title="", body='Ünïcödé ✓ — "quoted" <b>\nline')
+    like_post(user_id=OTHER, post=text_only)
+    # A whole second (no microseconds), and an edit after the creation.
+    Post.objects.filter(pk=text_only.pk).update(
+        created_at=datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC),
+        updated_at=datetime(2026, 1, 1, 12, 5, 0, 123, tzinfo=UTC),
+        comment_count=3,
+    )
+
+    by_fetched = PostFactory(author_id=3)
+    PostImageFactory(post=by_fetched, position=0)
+    like_post(user_id=VIEWER, post=by_fetched)
+    by_unknown = PostFactory(author_id=4)
+    Post.objects.filter(pk=by_unknown.pk).update(
+        created_at=by_unknown.created_at - timedelta(days=400)
+    )
+    own = PostFactory(author_id=VIEWER, title="mine")
+    return [with_images, text_only, by_fetched, by_unknown, own]
+
+
+@pytest.mark.parametrize("viewer_id", VIEWERS)
+def test_a_single_post_renders_as_the_serializer_renders_it(posts, viewer_id):
+    for post in posts:
+        forget_fetched_authors()
+        expected = render(PostSerializer(get_post(post.pk, viewer_id=viewer_id)).data)
+        forget_fetched_authors()
+        actual = render(post_representations([get_post_row(post.pk, viewer_id=viewer_id)])[0])
+        assert actual == expected, post.pk
+
+
+@pytest.mark.parametrize("viewer_id", VIEWERS)
+def test_a_users_posts_render_as_the_serializer_renders_them(posts, viewer_id):
+    for author_id in (*AUTHORS, VIEWER):
+        forget_fetched_authors()
+        queryset = post_queryset(viewer_id=viewer_id).filter(author_id=author_id)
+        expected = render(PostSerializer(queryset.order_by(*NEWEST_FIRST), many=True).data)
+        forget_fetched_authors()
+        rows = user_post_rows(author_id, viewer_id=viewer_id, cursor=None, limit=20)
+        assert rows
+        assert render(post_representations(rows)) == expected, author_id
+
+
+@pytest.mark.parametrize("viewer_id", [VIEWER, OTHER])
+def test_a_timeline_page_renders_as_the_serializer_renders_it(posts, viewer_id):
+    rows = timeline_page(viewer_id=viewer_id, cursor=None, limit=20)
+    forget_fetched_authors()
+    actual = render(post_representations(rows))
+    forget_fetched_authors()
+    queryset = post_queryset(viewer_id=viewer_id).filter(pk__in=[row.id for row in rows])
+    expected = render(PostSerializer(queryset.order_by(*NEWEST_FIRST), many=True).data)
+
+    assert actual == expected
+    assert len(rows) == (len(posts) if viewer_id == VIEWER else 2)
+
+
+def test_authors_missing_from_the_replica_are_fetched_in_one_call(
+    users_service, django_assert_num_queries
+):
+    users_service.add(3, "cat")
+    users_service.add(5, "eve")
+    for author_id in (3, 5, 3):
+        PostFactory(author_id=author_id)
+    rows = user_post_rows(3, viewer_id=None, cursor=None, limit=20) + user_post_rows(
+        5, viewer_id=None, cursor=None, limit=20
+    )
+
+    # the replica read for the missing authors and one insert caching them
+    with django_assert_num_queries(2):
+        data = post_representations(rows)
+
+    assert [post["author"]["username"] for post in data] == ["cat", "cat", "eve"]
+    assert len(users_service.requests) == 1
+    assert set(Author.objects.values_list("id", flat=True)) == {3, 5}
