@@ -263,7 +263,7 @@ class Bench:
         follows = self.write_requests(
             "follow",
             [
-                ("POST", f"/api/v1/users/{rng.randint(1, args.users)}/follow", self.token(v))
+                ("POST", f"/api/v1/users/{other_user(rng, v, args.users)}/follow", self.token(v))
                 for v in viewers
                 for _ in range(3)
             ],
@@ -368,6 +368,12 @@ class Bench:
         _, tail = rest.split(END, 1)
         DOC.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}")
         say(f"wrote {DOC.relative_to(REPO)}")
+
+
+def other_user(rng: random.Random, user_id: int, users: int) -> int:
+    """A user id in 1..users other than `user_id` (following oneself is a 400, not a load)."""
+    other = rng.randint(1, users - 1)
+    return other + 1 if other >= user_id else other
 
 
 def parse_wrk(output: str) -> dict[str, float]:
