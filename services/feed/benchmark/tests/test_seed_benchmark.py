@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 
 from authors.models import Author
-from posts.models import Comment, Like, Post
+from posts.models import Comment, Like, Post, PostImage
 from social.models import Follow, UserStats
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,10 @@ def test_seeded_counters_match_the_rows():
     assert Post.objects.count() == 400
     assert Follow.objects.exists()
     assert not Follow.objects.filter(follower_id=F("followee_id")).exists()
+    images = dict(PostImage.objects.values_list("post_id").annotate(n=Count("id")))
+    per_post = [images.get(post_id, 0) for post_id in Post.objects.values_list("id", flat=True)]
+    assert set(per_post) == {0, 1, 2}
+    assert not PostImage.objects.exclude(position__lt=2).exists()
 
     likes = dict(Like.objects.values_list("post_id").annotate(n=Count("id")))
     comments = dict(Comment.objects.values_list("post_id").annotate(n=Count("id")))

@@ -82,6 +82,15 @@ class Command(BaseCommand):
                 "      FROM generate_series(1, %(posts)s) g) s",
             ),
             (
+                "images",
+                # Posts carry 0, 1 or 2 images (a third each), as the Post shape renders them:
+                # storage names only, no files (the benchmark reads posts, never image bytes).
+                f"INSERT INTO {image} (post_id, position, file, thumbnail, width, height) "
+                "SELECT p.id, i, 'posts/bench/' || p.id || '-' || i || '.jpg', "
+                "'posts/bench/' || p.id || '-' || i || '_thumb.jpg', 1080, 1350 "
+                f"FROM {post} p, LATERAL generate_series(0, p.id %% 3 - 1) i",
+            ),
+            (
                 "likes",
                 f"INSERT INTO {like} (post_id, user_id, created_at) "
                 "SELECT 1 + floor(%(posts)s * power(random(), 3))::bigint, "
