@@ -1,0 +1,121 @@
+"""Profile feed requests in-process against the benchmark database (where does the time go?).
+
+    VAR_DIR=$PWD/var/bench/stack ENV_FILE=$PWD/var/bench/.env PG_PORT=54390 \
+        .venv/bin/python deploy/local/stack.py db-start      # the data `make bench` seeded
+    .venv/bin/python bench/profile_requests.py [--path /api/v1/feed] [--viewer 1000]
+                                               [--requests 300] [--sort tottime]
+    VAR_DIR=... ENV_FILE=... PG_PORT=54390 .venv/bin/python deploy/local/stack.py db-stop
+
+Runs the feed's whole Django stack (middleware, JWT authentication, view, rendering) through
+Django's test client, without gunicorn or nginx: it prints the mean time per request, the SQL a
+request sends, and the functions cProfile finds the time in. `{viewer}` in a path is replaced by
+the viewer's id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_ENV = REPO / "var" / "bench" / ".env"
+
+
+def configure(port: str) -> None:
+    secrets = dict(
+        line.split("=", 1)
+        for line in BENCH_ENV.read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    os.environ.update(
+        {
+            "ENV_FILE": str(BENCH_ENV),
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "FEED_DATABASE_URL": (
+                f"postgres://feed:{secrets['FEED_DB_PASSWORD']}@127.0.0.1:{port}/feed"
+            ),
+            "BENCHMARK_ENDPOINTS": "true",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    sys.path.insert(0, str(REPO / "services" / "feed"))
+    import django
+
+    django.setup()
+
+
+def token(user_id: int) -> str:
+    import jwt
+    from django.conf import settings
+
+    now = int(time.time())
+    claims = {
+        "token_type": "access",
+        "exp": now + 3600,
+        "iat": now,
+        "jti": uuid.uuid4().hex,
+        "user_id": str(user_id),
+        "username": f"user{user_id}",
+        "iss": settings.SIMPLE_JWT["ISSUER"],
+        "aud": settings.SIMPLE_JWT["AUDIENCE"],
+    }
+    return jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--path", default="/api/v1/feed")
+    parser.add_argument("--viewer", type=int, default=1000)
+    parser.add_argument("--anonymous", action="store_true", help="send no token")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--sort", default="cumulative", help="pstats sort key, e.g. tottime")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--pg-port", default=os.environ.get("PG_PORT", "54390"))
+    args = parser.parse_args()
+    configure(args.pg_port)
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    headers = {} if args.anonymous else {"Authorization": f"Bearer {token(args.viewer)}"}
+    client = Client(HTTP_HOST="127.0.0.1", headers=headers)
+    path = args.path.format(viewer=args.viewer)
+
+    def get() -> None:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path}: {response.status_code} {response.content[:300]!r}")
+
+    for _ in range(20):
+        get()
+    with CaptureQueriesContext(connection) as queries:
+        get()
+    print(f"GET {path}: {len(queries)} queries")
+    for query in queries:
+        print(f"  {query['time']}s  {query['sql'][:160]}")
+
+    started = time.perf_counter()
+    for _ in range(args.requests):
+        get()
+    elapsed = time.perf_counter() - started
+    print(f"{args.requests} requests: {elapsed / args.requests * 1000:.2f} ms each (no profiler)")
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(args.requests):
+        get()
+    profile.disable()
+    pstats.Stats(profile).strip_dirs().sort_stats(args.sort).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
