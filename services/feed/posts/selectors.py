@@ -76,36 +76,35 @@ def ensure_post_exists(post_id: int) -> None:
 # Through the ORM, a timeline page of 20 posts cost four queries and ~14 ms in-process, most of
 # it Python: building and compiling querysets, the images' prefetch machinery, a model instance
 # per row and DRF's per-field serialization. Here one statement returns each post with
-# everything its shape needs, and the caller shapes plain rows:
-# - `liked_by_me` from a probe of likes_unique_post_user per row (index-only); for anonymous
-#   viewers %(viewer)s is NULL, which matches no like. A LATERAL subquery with LIMIT 1 rather
-#   than EXISTS: Postgres may turn an EXISTS into a hash of every like the viewer ever gave,
-#   a cost that grows with their likes; a LATERAL ... LIMIT stays one probe per post read;
-# - the author's summary from the replica, LEFT JOINed: an author it does not hold yet comes
-#   back NULL, and `posts.api.serializers.post_representations` asks `author_summaries` for
-#   those (one batched call, as for any page);
+# everything its shape needs, and the caller shapes plain rows. Each part is a subquery in the
+# SELECT list, which Postgres runs only for the rows the page keeps and which keeps planning
+# cheap (joins here cost more to plan than the page costs to read):
+# - `liked_by_me`: one index-only probe of likes_unique_post_user, true or NULL (that unique
+#   constraint means at most one row). Anonymous viewers pass a NULL viewer, which matches no
+#   like. Not an EXISTS: Postgres may turn an EXISTS into a hash of every like the viewer ever
+#   gave, a cost that grows with their likes, where a scalar subquery stays one probe a post;
+# - the author's username and avatar from the replica, as a JSON pair, or NULL for an author it
+#   does not hold yet: `posts.api.serializers.post_representations` asks `author_summaries`
+#   for those (one batched call, as for any page);
 # - the images as one JSON array per post, in upload order (post_images_unique_position serves
-#   the `post_id = ...` lookup). psycopg2 decodes json columns into Python lists.
-# Postgres evaluates the images' subquery only for the rows the page keeps.
+#   the `post_id = ...` lookup).
+# psycopg2 decodes the json columns into Python lists.
 # Placeholders: {where} (a condition on `post` using named parameters), {direction} ASC or
 # DESC. Parameters are named: %(viewer)s, %(limit)s and those of {where}.
 _POST_ROWS_SQL = f"""
     SELECT post.id, post.author_id, post.title, post.body, post.like_count, post.comment_count,
            post.created_at, post.updated_at,
-           liked.post_id IS NOT NULL AS liked_by_me,
-           author.id, author.username, author.avatar_url,
+           (SELECT true FROM {Like._meta.db_table} AS liked
+            WHERE liked.post_id = post.id AND liked.user_id = %(viewer)s) AS liked_by_me,
+           (SELECT json_build_array(author.username, author.avatar_url)
+            FROM {Author._meta.db_table} AS author
+            WHERE author.id = post.author_id) AS author,
            (SELECT json_agg(json_build_array(image.file, image.thumbnail, image.width,
                                              image.height)
                             ORDER BY image.position)
             FROM {PostImage._meta.db_table} AS image
             WHERE image.post_id = post.id) AS images
     FROM {Post._meta.db_table} AS post
-    LEFT JOIN {Author._meta.db_table} AS author ON author.id = post.author_id
-    LEFT JOIN LATERAL (
-        SELECT like_.post_id FROM {Like._meta.db_table} AS like_
-        WHERE like_.post_id = post.id AND like_.user_id = %(viewer)s
-        LIMIT 1
-    ) AS liked ON true
     WHERE {{where}}
     ORDER BY post.created_at {{direction}}, post.id {{direction}}
     LIMIT %(limit)s
@@ -155,15 +154,15 @@ def post_rows(
             author_id=author_id,
             author=(
                 None
-                if known is None
-                else {"id": author_id, "username": username, "avatar_url": avatar_url}
+                if author is None
+                else {"id": author_id, "username": author[0], "avatar_url": author[1]}
             ),
             title=title,
             body=body,
             images=[tuple(image) for image in images] if images else [],
             like_count=like_count,
             comment_count=comment_count,
-            liked_by_me=liked_by_me,
+            liked_by_me=bool(liked),
             created_at=created_at,
             updated_at=updated_at,
         )
@@ -176,10 +175,8 @@ def post_rows(
             comment_count,
             created_at,
             updated_at,
-            liked_by_me,
-            known,
-            username,
-            avatar_url,
+            liked,
+            author,
             images,
         ) in records
     ]

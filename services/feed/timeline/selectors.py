@@ -55,8 +55,9 @@ def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[
         params = cursor_position(cursor)
     merge = _PAGE_IDS_SQL.format(after=after, direction="ASC" if backwards else "DESC")
     return post_rows(
-        # The merge's own `post` alias is scoped to its LATERAL subquery.
-        where=f"post.id IN ({merge})",
+        # ARRAY(...) runs the merge once, before the page's rows are read by primary key (and
+        # plans faster than `IN`, a join). The merge's own `post` alias is scoped to its LATERAL.
+        where=f"post.id = ANY(ARRAY({merge}))",
         params=params,
         viewer_id=viewer_id,
         limit=limit,
