@@ -7,10 +7,11 @@ types and values) whichever renderer draws them, on each read path that uses the
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from rest_framework.renderers import JSONRenderer
 
 from authors.models import Author
-from posts.api.serializers import PostSerializer, post_representations
+from posts.api.serializers import PostSerializer, media_url, media_urls, post_representations
 from posts.models import Post
 from posts.selectors import get_post, get_post_row, post_queryset, user_post_rows
 from posts.services import like_post
@@ -126,3 +127,37 @@ def test_authors_missing_from_the_replica_are_fetched_in_one_call(
     assert [post["author"]["username"] for post in data] == ["cat", "cat", "eve"]
     assert len(users_service.requests) == 1
     assert set(Author.objects.values_list("id", flat=True)) == {3, 5}
+
+
+NAMES = [
+    "posts/2026/11/24/0f3c9a.jpg",
+    "posts/x/0f3c9a_thumb.webp",
+    "with space/ünïcödé ✓.png",
+    "odd?query#fragment:colon;semi%percent.jpg",
+    "/leading/slash.jpg",
+    "a/../b.jpg",
+    "./c.jpg",
+    "d/.",
+]
+
+
+def test_media_urls_gives_media_urls_answer_for_any_name(settings, media_root):
+    settings.PUBLIC_BASE_URL = "https://social.example/"
+    url = media_urls()
+    assert [url(name) for name in NAMES] == [media_url(name) for name in NAMES]
+
+
+def test_media_urls_asks_any_other_storage_for_each_file(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "posts.tests.test_representations.CdnStorage"},
+    }
+    url = media_urls()
+    assert [url(name) for name in NAMES] == [f"https://cdn.example/{name}" for name in NAMES]
+
+
+class CdnStorage(FileSystemStorage):
+    """A storage whose URLs are not the media base URL plus the name."""
+
+    def url(self, name: str | None) -> str:
+        return f"https://cdn.example/{name}"
