@@ -92,4 +92,4 @@ def test_authenticating_costs_one_primary_key_lookup(deleted_user, django_assert
 
     assert user.id == ANN
     sql = captured.captured_queries[0]["sql"]
-    assert '"authors_author"."id" = 20' in sql
+    assert "WHERE id = 20 AND deleted_at IS NOT NULL" in sql
