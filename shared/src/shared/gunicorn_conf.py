@@ -7,11 +7,18 @@ the benchmark) can run beside a developer's with its own sizes.
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Sync workers (one request at a time per process) unless GUNICORN_THREADS > 1 (the gthread
+# worker). Measured with `make bench`'s scenarios (2 cores, 3 feed workers, median of 3): with
+# 2 or 4 threads the floor view ran at about the same rate (-5%, +2%), and the timeline, a
+# user's posts and a single post 7-24% slower. Those requests are CPU-bound Python, so threads
+# add GIL contention (and a database connection each) while the upstream keep-alive they allow
+# saves little. Threads pay off when workers mostly wait on I/O, e.g. on a slow users service.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Bound every wait: a stuck worker is killed and replaced after `timeout` seconds.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "10"))
-# The gateway keeps upstream connections open; keep them a little longer than nginx does.
+# The gateway keeps upstream connections open; keep them a little longer than nginx does
+# (threaded workers only: a sync worker closes the connection after each response).
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max(max_requests // 10, 0)
