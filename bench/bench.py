@@ -96,8 +96,9 @@ class Bench:
             f"{posts} posts"
         )
         env = {**self.env, **self.secrets(), "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+        # As the cluster's superuser: the seed then skips per-row foreign-key checks.
         env["FEED_DATABASE_URL"] = (
-            f"postgres://feed:{env['FEED_DB_PASSWORD']}@127.0.0.1:{PORTS['PG_PORT']}/feed"
+            f"postgres://postgres:{env['PG_SUPERUSER_PASSWORD']}@127.0.0.1:{PORTS['PG_PORT']}/feed"
         )
         started = time.monotonic()
         subprocess.run(
