@@ -189,10 +189,13 @@ def test_secret_template_names_every_secret_the_service_needs_with_placeholders_
     needed = support.required_secrets(app) | {f"{app.upper()}_DATABASE_URL"}
     assert set(secret["stringData"]) == needed
     for key, value in secret["stringData"].items():
-        assert "REPLACE_ME" in value, key
         if key in support.required_secrets(app):
-            # Applied unedited, the template must not start: the settings demand 32 bytes.
+            # No value to mistake for a secret, and applied unedited the template must not
+            # start: the settings demand 32 bytes.
+            assert value == "", key
             assert len(value.encode()) < MIN_SECRET_BYTES, key
+        else:
+            assert "REPLACE_ME" in value, key
     # Every pod of the service reads this Secret.
     workloads = [support.k8s_find("Deployment", app), support.k8s_find("Job", f"{app}-migrate")]
     for workload in workloads:
