@@ -13,6 +13,7 @@ is printed beside it. Results go to stdout and between the markers in docs/perfo
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import re
@@ -86,6 +87,7 @@ class Bench:
     def stack(self, command: str) -> None:
         subprocess.run([sys.executable, str(STACK), command], env=self.env, check=True)
 
+    @functools.cache  # noqa: B019 - one Bench per run; the file is read once, not per token
     def secrets(self) -> dict[str, str]:
         lines = (self.var / ".env").read_text().splitlines()
         return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))

@@ -52,21 +52,13 @@ def configure(port: str) -> None:
 
 
 def token(user_id: int) -> str:
-    import jwt
-    from django.conf import settings
+    """An access token as the users service issues it (simplejwt, the shared settings)."""
+    from rest_framework_simplejwt.tokens import AccessToken
 
-    now = int(time.time())
-    claims = {
-        "token_type": "access",
-        "exp": now + 3600,
-        "iat": now,
-        "jti": uuid.uuid4().hex,
-        "user_id": str(user_id),
-        "username": f"user{user_id}",
-        "iss": settings.SIMPLE_JWT["ISSUER"],
-        "aud": settings.SIMPLE_JWT["AUDIENCE"],
-    }
-    return jwt.encode(claims, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+    access = AccessToken()
+    access["user_id"] = str(user_id)
+    access["username"] = f"user{user_id}"
+    return str(access)
 
 
 def main() -> None:

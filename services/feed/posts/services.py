@@ -196,29 +196,26 @@ def delete_user_content(*, user_id: int) -> None:
         files = _image_files(PostImage.objects.filter(post_id__in=post_ids))
         Post.objects.filter(pk__in=post_ids).delete()
         change_posts_count(user_id=user_id, delta=-len(post_ids))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                WITH gone AS (
-                    DELETE FROM {Like._meta.db_table} WHERE user_id = %s RETURNING post_id
-                )
-                UPDATE {Post._meta.db_table} AS post
-                SET like_count = post.like_count - per_post.n
-                FROM (SELECT post_id, count(*) AS n FROM gone GROUP BY post_id) AS per_post
-                WHERE post.id = per_post.post_id
-                """,  # noqa: S608 - table names come from the models, values are parameters
-                [user_id],
-            )
-            cursor.execute(
-                f"""
-                WITH gone AS (
-                    DELETE FROM {Comment._meta.db_table} WHERE author_id = %s RETURNING post_id
-                )
-                UPDATE {Post._meta.db_table} AS post
-                SET comment_count = post.comment_count - per_post.n
-                FROM (SELECT post_id, count(*) AS n FROM gone GROUP BY post_id) AS per_post
-                WHERE post.id = per_post.post_id
-                """,  # noqa: S608 - table names come from the models, values are parameters
-                [user_id],
-            )
+        _delete_and_uncount(Like, user_column="user_id", counter="like_count", user_id=user_id)
+        _delete_and_uncount(
+            Comment, user_column="author_id", counter="comment_count", user_id=user_id
+        )
         transaction.on_commit(lambda: delete_stored_files(files))
+
+
+def _delete_and_uncount(model: type, *, user_column: str, counter: str, user_id: int) -> None:
+    """Delete a user's rows of `model` (likes or comments) and take them off each post's
+    `counter`, in one statement: DELETE ... RETURNING feeds the per-post decrement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH gone AS (
+                DELETE FROM {model._meta.db_table} WHERE {user_column} = %s RETURNING post_id
+            )
+            UPDATE {Post._meta.db_table} AS post
+            SET {counter} = post.{counter} - per_post.n
+            FROM (SELECT post_id, count(*) AS n FROM gone GROUP BY post_id) AS per_post
+            WHERE post.id = per_post.post_id
+            """,  # noqa: S608 - names come from the models and the callers above; values are parameters
+            [user_id],
+        )

@@ -1,4 +1,5 @@
-"""Running service calls from real threads at the same moment, each on its own connection."""
+"""Test helpers both services use: real threads released at the same moment, each on its own
+database connection (for the races that unique constraints and row locks must survive)."""
 
 import threading
 from collections.abc import Callable

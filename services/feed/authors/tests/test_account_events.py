@@ -26,9 +26,9 @@ from posts.images import process_image
 from posts.models import Comment, Like, Post, PostImage
 from posts.services import add_comment, create_post, like_post
 from posts.tests.images import encode, upload
+from shared.testing import run_concurrently
 from social.models import Follow, UserStats
 from social.services import follow_user
-from social.tests.threads import run_concurrently
 
 CREATED, UPDATED, DELETED = (
     AccountEventType.USER_CREATED,

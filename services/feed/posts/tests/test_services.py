@@ -1,11 +1,8 @@
 """The posts services against real Postgres: rules, counters, files and concurrency."""
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DataError, IntegrityError, connection
+from django.db import DataError, IntegrityError
 from rest_framework.exceptions import NotFound
 
 from posts.images import process_image
@@ -22,32 +19,11 @@ from posts.services import (
 )
 from posts.tests.factories import CommentFactory, LikeFactory, PostFactory, PostImageFactory
 from posts.tests.images import encode, upload
+from shared.testing import run_concurrently
 
 
 def processed(count: int = 1) -> list:
     return [process_image(upload(encode("JPEG", (640, 480)))) for _ in range(count)]
-
-
-def run_concurrently(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run `work(i)` in `count` threads released at the same moment; return results in order."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # the test inspects it
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 # --- creating, changing, deleting posts ------------------------------------------------------

@@ -9,6 +9,7 @@ from authors.client import UsersServiceUnavailable
 from authors.models import Author
 from posts.services import create_post, delete_post, delete_user_content
 from posts.tests.factories import AuthorFactory, PostFactory
+from shared.testing import run_concurrently
 from social.models import Follow, UserStats
 from social.services import (
     SelfFollow,
@@ -18,7 +19,6 @@ from social.services import (
     unfollow_user,
 )
 from social.tests.factories import FollowFactory, UserStatsFactory
-from social.tests.threads import run_concurrently
 
 
 def counters(user_id: int) -> tuple[int, int, int]:

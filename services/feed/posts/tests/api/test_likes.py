@@ -1,13 +1,11 @@
 """/api/v1/posts/{id}/like and /api/v1/posts/{id}/likes: the contract's rows."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from posts.models import Like, Post
 from posts.services import like_post
 from posts.tests.factories import AuthorFactory, PostFactory
+from shared.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -94,24 +92,13 @@ def test_a_page_of_likers_costs_the_same_queries_whatever_its_size(
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_like_requests_by_one_user_make_one_201_and_one_like(client_for):
     post = PostFactory()
-    barrier = threading.Barrier(20)
-    statuses: list[int] = []
 
-    def like() -> None:
-        liker = client_for(5)
-        try:
-            barrier.wait()
-            response = liker.post(f"/api/v1/posts/{post.pk}/like")
-            statuses.append(response.status_code)
-            assert response.json()["like_count"] == 1
-        finally:
-            connection.close()
+    def like(_: int) -> int:
+        response = client_for(5).post(f"/api/v1/posts/{post.pk}/like")
+        assert response.json()["like_count"] == 1
+        return response.status_code
 
-    threads = [threading.Thread(target=like) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_concurrently(20, like)
 
     assert sorted(statuses) == [200] * 19 + [201]
     assert Like.objects.filter(post=post).count() == 1
