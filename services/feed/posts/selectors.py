@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from authors.client import UserSummary
 from authors.models import Author
 from posts.models import Comment, Like, Post, PostImage
+from shared import prepared
 from shared.pagination import Cursor
 
 # Ids arrive from URLs as arbitrary digit strings; beyond bigint, Postgres would raise.
@@ -146,7 +147,7 @@ def post_rows(
     direction = "ASC" if oldest_first else "DESC"
     sql = _POST_ROWS_SQL.format(where=where, direction=direction)
     with connection.cursor() as cursor:
-        cursor.execute(sql, {**params, "viewer": viewer_id, "limit": limit})
+        prepared.execute(cursor, sql, {**params, "viewer": viewer_id, "limit": limit})
         records = cursor.fetchall()
     return [
         PostRow(

@@ -86,6 +86,31 @@ def test_every_page_from_any_cursor_matches_a_full_sort_including_ties():
         assert [p.id for p in newer] == [p.pk for p in expected_newer]
 
 
+@pytest.mark.parametrize("limit", [1, 3, 7])
+def test_the_threshold_merge_matches_a_full_sort_when_authors_outnumber_the_page(limit):
+    # More authors than the page holds: the merge reads only the authors at or above the
+    # horizon. Busy and quiet authors, tied instants, every cursor in both directions.
+    rng = random.Random(limit)
+    viewer, followees = 1, list(range(2, 14))
+    for followee in followees:
+        FollowFactory(follower_id=viewer, followee_id=followee)
+    authors = [viewer, *followees, *followees[:3] * 4, 20]
+    posts = [
+        post_at(rng.choice(authors), T0 + timedelta(seconds=rng.randrange(25))) for _ in range(80)
+    ]
+    visible = sorted((p for p in posts if p.author_id != 20), key=key, reverse=True)
+
+    first = timeline_page(viewer_id=viewer, cursor=None, limit=limit)
+    assert [p.id for p in first] == [p.pk for p in visible[:limit]]
+    for at, boundary in enumerate(visible):
+        older = timeline_page(viewer_id=viewer, cursor=Cursor(key(boundary)), limit=limit)
+        newer = timeline_page(
+            viewer_id=viewer, cursor=Cursor(key(boundary), reverse=True), limit=limit
+        )
+        assert [p.id for p in older] == [p.pk for p in visible[at + 1 : at + 1 + limit]]
+        assert [p.id for p in newer] == [p.pk for p in reversed(visible[max(0, at - limit) : at])]
+
+
 def test_posts_carry_liked_by_me_for_the_viewer():
     FollowFactory(follower_id=1, followee_id=2)
     liked, unliked = post_at(2, T0), post_at(2, T0 + timedelta(seconds=1))

@@ -1,0 +1,84 @@
+"""Run a hot, hand-written statement as a server-side prepared statement (psycopg2).
+
+Postgres spends about as long parsing and planning a statement like the feed's timeline page as
+it does running it. A prepared statement is planned once per connection, then only executed.
+psycopg2 has no protocol-level preparation, so this uses SQL `PREPARE` / `EXECUTE`, sent as one
+string (one round trip, one query as Django counts them) the first time a connection sees the
+statement, and `EXECUTE` alone after that.
+
+Prepared statements live as long as the database session and survive a rollback, so which
+statements a connection holds is tracked per raw connection object: a reconnect starts afresh.
+A first attempt that fails may or may not have left its statement behind, so every attempt uses
+a new name and an attempt that failed is never assumed to exist.
+
+Behind a transaction-mode pooler (PgBouncer), SQL-level prepared statements break: set
+`DB_PREPARED_STATEMENTS=false` there and statements are sent plainly.
+"""
+
+import hashlib
+import itertools
+import re
+import weakref
+from typing import Any
+
+from django.db import connections
+
+from shared.env import env
+
+_NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
+_attempts = itertools.count()
+
+
+class _Prepared:
+    """What one raw connection has prepared: statement text -> (name, parameter order)."""
+
+    def __init__(self, raw: object) -> None:
+        self.raw = raw
+        self.statements: dict[str, tuple[str, list[str]]] = {}
+
+
+# Keyed by Django's connection wrapper (one per thread and alias); the raw connection it holds
+# is compared on each use, since Django replaces it on reconnect.
+_state: "weakref.WeakKeyDictionary[Any, _Prepared]" = weakref.WeakKeyDictionary()
+
+
+def enabled() -> bool:
+    return env.bool("DB_PREPARED_STATEMENTS", default=True)
+
+
+def execute(cursor: Any, sql: str, params: dict[str, Any], *, using: str = "default") -> None:
+    """`cursor.execute(sql, params)`, prepared: `sql` uses only `%(name)s` placeholders."""
+    if not enabled():
+        cursor.execute(sql, params)
+        return
+    wrapper = connections[using]
+    state = _state.get(wrapper)
+    if state is None or state.raw is not wrapper.connection:
+        state = _state[wrapper] = _Prepared(wrapper.connection)
+    known = state.statements.get(sql)
+    if known is not None:
+        name, order = known
+        cursor.execute(_execute_sql(name, order), [params[key] for key in order])
+        return
+    order: list[str] = []
+
+    def positional(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in order:
+            order.append(key)
+        return f"${order.index(key) + 1}"
+
+    body = _NAMED_PARAMETER.sub(positional, sql).replace("%%", "%")
+    digest = hashlib.blake2s(sql.encode(), digest_size=6).hexdigest()
+    name = f"hot_{digest}_{next(_attempts)}"
+    # The body goes through psycopg2's formatting too: a literal % in it must stay doubled.
+    cursor.execute(
+        f"PREPARE {name} AS {body.replace('%', '%%')}; {_execute_sql(name, order)}",
+        [params[key] for key in order],
+    )
+    state.statements[sql] = (name, order)
+
+
+def _execute_sql(name: str, order: list[str]) -> str:
+    arguments = ", ".join(["%s"] * len(order))
+    return f"EXECUTE {name}({arguments})" if order else f"EXECUTE {name}"
