@@ -37,3 +37,13 @@ def client_for() -> Callable[..., APIClient]:
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _forget_rendered_posts():
+    """Each test renders posts afresh: the rendered-post cache outlives a test's rollback."""
+    from posts.api.rendering import rendered
+
+    rendered.clear()
+    yield
+    rendered.clear()

@@ -72,58 +72,58 @@ def ensure_post_exists(post_id: int) -> None:
         raise NotFound("No post with that id.")
 
 
-# --- The Post shape in one statement ---------------------------------------------------------
+# --- The Post shape for the hot reads -------------------------------------------------------
 #
 # Through the ORM, a timeline page of 20 posts cost four queries and ~14 ms in-process, most of
 # it Python: building and compiling querysets, the images' prefetch machinery, a model instance
-# per row and DRF's per-field serialization. Here one statement returns each post with
-# everything its shape needs, and the caller shapes plain rows. Each part is a subquery in the
-# SELECT list, which Postgres runs only for the rows the page keeps and which keeps planning
-# cheap (joins here cost more to plan than the page costs to read):
+# per row and DRF's per-field serialization. Here a page is one hand-written statement, sent as
+# a prepared statement (`shared.prepared`), returning per post what changes from read to read:
+# counters, `liked_by_me` and the author. What a post says (title, body, images) changes only
+# with `updated_at`; `posts.api.rendering` keeps it rendered per (id, updated_at) and asks
+# `post_contents` only for the posts it has not rendered yet: a second statement, and only then.
 # - `liked_by_me`: one index-only probe of likes_unique_post_user, true or NULL (that unique
 #   constraint means at most one row). Anonymous viewers pass a NULL viewer, which matches no
 #   like. Not an EXISTS: Postgres may turn an EXISTS into a hash of every like the viewer ever
 #   gave, a cost that grows with their likes, where a scalar subquery stays one probe a post;
-# - the author's username and avatar from the replica, as a JSON pair, or NULL for an author it
-#   does not hold yet: `posts.api.serializers.post_representations` asks `author_summaries`
-#   for those (one batched call, as for any page);
-# - the images as one JSON array per post, in upload order (post_images_unique_position serves
-#   the `post_id = ...` lookup).
-# psycopg2 decodes the json columns into Python lists.
-# Placeholders: {where} (a condition on `post` using named parameters), {direction} ASC or
-# DESC. Parameters are named: %(viewer)s, %(limit)s and those of {where}.
+# - the author's username and avatar from the replica, or NULLs for an author it does not hold
+#   yet: the renderer asks `author_summaries` for those (one batched call, as for any page).
+# Placeholders: {source} (the posts table, or a subquery with its columns), {where} (a
+# condition on `post` using named parameters), {direction} ASC or DESC. Parameters are named:
+# %(viewer)s, %(limit)s and those of {source} and {where}.
 _POST_ROWS_SQL = f"""
-    SELECT post.id, post.author_id, post.title, post.body, post.like_count, post.comment_count,
-           post.created_at, post.updated_at,
+    SELECT post.id, post.author_id, author.username, author.avatar_url,
+           post.like_count, post.comment_count, post.created_at, post.updated_at,
            (SELECT true FROM {Like._meta.db_table} AS liked
-            WHERE liked.post_id = post.id AND liked.user_id = %(viewer)s) AS liked_by_me,
-           (SELECT json_build_array(author.username, author.avatar_url)
-            FROM {Author._meta.db_table} AS author
-            WHERE author.id = post.author_id) AS author,
+            WHERE liked.post_id = post.id AND liked.user_id = %(viewer)s) AS liked_by_me
+    FROM {{source}} AS post
+    LEFT JOIN {Author._meta.db_table} AS author ON author.id = post.author_id
+    WHERE {{where}}
+    ORDER BY post.created_at {{direction}}, post.id {{direction}}
+    LIMIT %(limit)s
+"""  # noqa: S608 - table names come from the models; every value is a parameter
+
+# The images as one JSON array per post, in upload order (post_images_unique_position serves
+# the `post_id = ...` lookup); psycopg2 decodes it into Python lists.
+_POST_CONTENTS_SQL = f"""
+    SELECT post.id, post.title, post.body, post.created_at, post.updated_at,
            (SELECT json_agg(json_build_array(image.file, image.thumbnail, image.width,
                                              image.height)
                             ORDER BY image.position)
             FROM {PostImage._meta.db_table} AS image
             WHERE image.post_id = post.id) AS images
     FROM {Post._meta.db_table} AS post
-    WHERE {{where}}
-    ORDER BY post.created_at {{direction}}, post.id {{direction}}
-    LIMIT %(limit)s
+    WHERE post.id = ANY(%(ids)s)
 """  # noqa: S608 - table names come from the models; every value is a parameter
 
 
 @dataclass(slots=True)
 class PostRow:
-    """One post with everything the Post shape needs, as `post_rows` reads it."""
+    """What a read of one post must fetch every time, as `post_rows` reads it."""
 
     id: int
     author_id: int
     # The replica's summary of the author; None when the replica does not hold them yet.
     author: UserSummary | None
-    title: str
-    body: str
-    # (file, thumbnail, width, height) per image, in upload order; storage names, not URLs.
-    images: list[tuple[str, str, int, int]]
     like_count: int
     comment_count: int
     liked_by_me: bool
@@ -131,8 +131,22 @@ class PostRow:
     updated_at: datetime
 
 
+@dataclass(slots=True)
+class PostContent:
+    """What a post says, as of `updated_at`: the part of its shape worth keeping rendered."""
+
+    id: int
+    title: str
+    body: str
+    # (file, thumbnail, width, height) per image, in upload order; storage names, not URLs.
+    images: list[tuple[str, str, int, int]]
+    created_at: datetime
+    updated_at: datetime
+
+
 def post_rows(
     *,
+    source: str = Post._meta.db_table,
     where: str,
     params: dict[str, Any],
     viewer_id: int | None,
@@ -141,11 +155,12 @@ def post_rows(
 ) -> list[PostRow]:
     """Up to `limit` posts matching `where`, newest first (or oldest first), in one query.
 
-    `where` is SQL on the alias `post` with named parameters from `params`; it must come from
-    code, never from a client. Render the rows with `posts.api.serializers.post_representations`.
+    `source` (the posts table, or a subquery returning its columns) and `where` (on the alias
+    `post`) are SQL with named parameters from `params`; they must come from code, never from
+    a client. Render the rows with `posts.api.rendering.render_posts`.
     """
     direction = "ASC" if oldest_first else "DESC"
-    sql = _POST_ROWS_SQL.format(where=where, direction=direction)
+    sql = _POST_ROWS_SQL.format(source=source, where=where, direction=direction)
     with connection.cursor() as cursor:
         prepared.execute(cursor, sql, {**params, "viewer": viewer_id, "limit": limit})
         records = cursor.fetchall()
@@ -155,12 +170,9 @@ def post_rows(
             author_id=author_id,
             author=(
                 None
-                if author is None
-                else {"id": author_id, "username": author[0], "avatar_url": author[1]}
+                if username is None
+                else {"id": author_id, "username": username, "avatar_url": avatar_url}
             ),
-            title=title,
-            body=body,
-            images=[tuple(image) for image in images] if images else [],
             like_count=like_count,
             comment_count=comment_count,
             liked_by_me=bool(liked),
@@ -170,16 +182,32 @@ def post_rows(
         for (
             post_id,
             author_id,
-            title,
-            body,
+            username,
+            avatar_url,
             like_count,
             comment_count,
             created_at,
             updated_at,
             liked,
-            author,
-            images,
         ) in records
+    ]
+
+
+def post_contents(post_ids: list[int]) -> list[PostContent]:
+    """Title, body and images of the given posts (any order; deleted posts are left out)."""
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, _POST_CONTENTS_SQL, {"ids": post_ids})
+        records = cursor.fetchall()
+    return [
+        PostContent(
+            id=post_id,
+            title=title,
+            body=body,
+            images=[tuple(image) for image in images] if images else [],
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+        for post_id, title, body, created_at, updated_at, images in records
     ]
 
 

@@ -50,11 +50,11 @@ _PAGE_IDS_SQL = f"""
             SELECT created_at FROM newest ORDER BY created_at {{direction}} LIMIT %(limit)s
         ) AS top
     )
-    SELECT page.id
+    SELECT page.*
     FROM newest
     CROSS JOIN horizon
     CROSS JOIN LATERAL (
-        SELECT post.id, post.created_at
+        SELECT post.*
         FROM {Post._meta.db_table} AS post
         WHERE post.author_id = newest.author_id {{after}}
           AND post.created_at {{past}} horizon.created_at
@@ -74,10 +74,10 @@ def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[
     """Up to `limit` posts of the viewer's timeline just past `cursor`, in the page's direction.
 
     Newest first; a `reverse` cursor walks towards newer posts and returns them oldest first
-    (`KeysetPagination.paginate` flips them). The merge above picks the page's ids inside the
-    one statement of `posts.selectors.post_rows`, which reads those posts with liked_by_me, their
-    authors and their images: a page is one query whatever its size. Reading the ids and the
-    rows in one statement also means a post deleted meanwhile cannot leave a hole in the page.
+    (`KeysetPagination.paginate` flips them). The merge above is the source of the one
+    statement of `posts.selectors.post_rows`, which adds liked_by_me and the authors: a page is
+    one query whatever its size (and `posts.api.rendering` adds one for posts it has not
+    rendered yet).
     """
     backwards = bool(cursor and cursor.reverse)
     after, params = "", {}
@@ -90,9 +90,10 @@ def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[
         params = cursor_position(cursor)
     merge = _PAGE_IDS_SQL.format(after=after, **(_NEWER if backwards else _OLDER))
     return post_rows(
-        # ARRAY(...) runs the merge once, before the page's rows are read by primary key (and
-        # plans faster than `IN`, a join). The merge's own `post` alias is scoped to its LATERAL.
-        where=f"post.id = ANY(ARRAY({merge}))",
+        # The merge returns the page's posts themselves (its last step reads them from the
+        # table, not index-only), so they are not looked up again by primary key.
+        source=f"({merge})",
+        where="true",
         params=params,
         viewer_id=viewer_id,
         limit=limit,

@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -9,7 +10,8 @@ from rest_framework.response import Response
 from authors.api.mixins import RememberCallerMixin
 from posts.api.fields import ImagesField, body_field, title_field
 from posts.api.permissions import IsAuthorOrReadOnly
-from posts.api.serializers import PostSerializer, post_representations
+from posts.api.rendering import OrjsonRenderer, render_posts
+from posts.api.serializers import PostSerializer
 from posts.models import Post
 from posts.selectors import get_post, get_post_row, user_post_rows
 from posts.services import create_post, delete_post, update_post
@@ -46,6 +48,7 @@ class PostDetailView(RememberCallerMixin, generics.GenericAPIView):
 
     permission_classes = [IsAuthenticatedOrReadOnly, IsAuthorOrReadOnly]
     serializer_class = PostSerializer
+    renderer_classes = [OrjsonRenderer]
 
     @extend_schema_serializer(component_name="PostEdit")
     class InputSerializer(serializers.Serializer):
@@ -58,10 +61,14 @@ class PostDetailView(RememberCallerMixin, generics.GenericAPIView):
         return post
 
     def get(self, request: Request, post_id: int) -> Response:
-        # The hot read: one query and plain dicts (see posts.selectors.post_rows).
+        # The hot read: one query, two for a post not rendered since its last edit (see
+        # posts.api.rendering).
         post = get_post_row(post_id, viewer_id=viewer_id(request))
         self.check_object_permissions(request, post)
-        return Response(post_representations([post])[0])
+        rendered = render_posts([post])
+        if not rendered:  # deleted between the two reads
+            raise NotFound("No post with that id.")
+        return Response(rendered[0])
 
     @extend_schema(request=InputSerializer, responses={200: PostSerializer})
     def put(self, request: Request, post_id: int) -> Response:
@@ -89,13 +96,15 @@ class UserPostListView(generics.ListAPIView):
     """A user's posts, newest first, cursor-paginated on (created_at, id)."""
 
     serializer_class = PostSerializer
+    renderer_classes = [OrjsonRenderer]
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
-        # The hot read: one query per page and plain dicts (see posts.selectors.post_rows).
+        # The hot read: one query per page, two when some posts are not rendered yet (see
+        # posts.api.rendering).
         page = self.paginator.paginate(
             request,
             lambda cursor, limit: user_post_rows(
                 self.kwargs["user_id"], viewer_id=viewer_id(request), cursor=cursor, limit=limit
             ),
         )
-        return self.get_paginated_response(post_representations(page))
+        return self.get_paginated_response(render_posts(page))

@@ -7,11 +7,11 @@ shaped; a single object costs one query.
 The Post has two renderings of one shape. `PostSerializer` declares it field by field: it is
 what the API schema documents and what the write endpoints render. The hot reads (the home
 timeline, a user's posts, a single post) render `posts.selectors.post_rows` with
-`post_representations` instead: plain dicts, no per-field work, the same keys and values
+`posts.api.rendering.render_posts` instead: JSON fragments, mostly kept ready, the same bytes
 (`posts/tests/test_representations.py` holds the two equal).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -22,15 +22,12 @@ from django.core.files.storage import (
     storages,
 )
 from django.db.models import Manager
-from django.utils import timezone
 from django.utils.encoding import filepath_to_uri
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from authors.client import UserSummary
 from authors.selectors import author_summaries
 from posts.models import Comment, Post, PostImage
-from posts.selectors import PostRow
 
 # Context key under which the summaries of a page's users are kept while it is serialized.
 SUMMARIES = "user_summaries"
@@ -121,7 +118,7 @@ class PostImageSerializer(serializers.ModelSerializer):
 class PostSerializer(serializers.ModelSerializer):
     """The contract's Post. Expects posts from `posts.selectors.post_queryset`."""
 
-    # (The docstring above is the schema's description.) `post_representations` renders the
+    # (The docstring above is the schema's description.) `render_posts` renders the
     # same shape for the hot reads: keep it in step with any change here (a test compares them).
 
     author = serializers.SerializerMethodField()
@@ -153,43 +150,6 @@ class PostSerializer(serializers.ModelSerializer):
 
     def get_liked_by_me(self, post: Post) -> bool:
         return post.liked_by_me
-
-
-def post_representations(rows: Sequence[PostRow]) -> list[dict[str, Any]]:
-    """The contract's Post for each row, exactly as `PostSerializer` renders the same post.
-
-    The hot reads' renderer: a profile of the home timeline showed DRF's per-field work (2,000
-    field calls for 100 posts) at half of the request. Authors the replica does not hold are
-    looked up together, in one `author_summaries` call, as `SummarizedListSerializer` does.
-    """
-    missing = {row.author_id for row in rows if row.author is None}
-    fetched = author_summaries(missing) if missing else {}
-    url = media_urls()
-    # What DRF's DateTimeField does: to the current time zone, then DATETIME_FORMAT.
-    zone, datetime_format = timezone.get_current_timezone(), api_settings.DATETIME_FORMAT
-    return [
-        {
-            "id": row.id,
-            "author": row.author or fetched[row.author_id],
-            "title": row.title,
-            "body": row.body,
-            "images": [
-                {
-                    "url": url(file),
-                    "thumbnail_url": url(thumbnail),
-                    "width": width,
-                    "height": height,
-                }
-                for file, thumbnail, width, height in row.images
-            ],
-            "like_count": row.like_count,
-            "comment_count": row.comment_count,
-            "liked_by_me": row.liked_by_me,
-            "created_at": row.created_at.astimezone(zone).strftime(datetime_format),
-            "updated_at": row.updated_at.astimezone(zone).strftime(datetime_format),
-        }
-        for row in rows
-    ]
 
 
 class CommentSerializer(serializers.ModelSerializer):

@@ -1,4 +1,4 @@
-"""post_representations (the hot reads' renderer) against PostSerializer (the documented shape).
+"""render_posts (the hot reads' renderer) against PostSerializer (the documented shape).
 
 The same posts, read for the same viewer, must render to the same JSON bytes (keys, order,
 types and values) whichever renderer draws them, on each read path that uses the fast one.
@@ -6,12 +6,14 @@ types and values) whichever renderer draws them, on each read path that uses the
 
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 from django.core.files.storage import FileSystemStorage
 from rest_framework.renderers import JSONRenderer
 
 from authors.models import Author
-from posts.api.serializers import PostSerializer, media_url, media_urls, post_representations
+from posts.api.rendering import OrjsonRenderer, render_posts, rendered
+from posts.api.serializers import PostSerializer, media_url, media_urls
 from posts.models import Post
 from posts.selectors import get_post, get_post_row, post_queryset, user_post_rows
 from posts.services import like_post
@@ -30,6 +32,10 @@ NEWEST_FIRST = ("-created_at", "-id")
 
 def render(data: object) -> bytes:
     return JSONRenderer().render(data)
+
+
+def fast(data: object) -> bytes:
+    return OrjsonRenderer().render(data)
 
 
 def forget_fetched_authors() -> None:
@@ -80,7 +86,7 @@ def test_a_single_post_renders_as_the_serializer_renders_it(posts, viewer_id):
         forget_fetched_authors()
         expected = render(PostSerializer(get_post(post.pk, viewer_id=viewer_id)).data)
         forget_fetched_authors()
-        actual = render(post_representations([get_post_row(post.pk, viewer_id=viewer_id)])[0])
+        actual = fast(render_posts([get_post_row(post.pk, viewer_id=viewer_id)])[0])
         assert actual == expected, post.pk
 
 
@@ -93,14 +99,14 @@ def test_a_users_posts_render_as_the_serializer_renders_them(posts, viewer_id):
         forget_fetched_authors()
         rows = user_post_rows(author_id, viewer_id=viewer_id, cursor=None, limit=20)
         assert rows
-        assert render(post_representations(rows)) == expected, author_id
+        assert fast(render_posts(rows)) == expected, author_id
 
 
 @pytest.mark.parametrize("viewer_id", [VIEWER, OTHER])
 def test_a_timeline_page_renders_as_the_serializer_renders_it(posts, viewer_id):
     rows = timeline_page(viewer_id=viewer_id, cursor=None, limit=20)
     forget_fetched_authors()
-    actual = render(post_representations(rows))
+    actual = fast(render_posts(rows))
     forget_fetched_authors()
     queryset = post_queryset(viewer_id=viewer_id).filter(pk__in=[row.id for row in rows])
     expected = render(PostSerializer(queryset.order_by(*NEWEST_FIRST), many=True).data)
@@ -120,9 +126,9 @@ def test_authors_missing_from_the_replica_are_fetched_in_one_call(
         5, viewer_id=None, cursor=None, limit=20
     )
 
-    # the replica read for the missing authors and one insert caching them
-    with django_assert_num_queries(2):
-        data = post_representations(rows)
+    # the posts' contents, the replica read for the missing authors and one insert caching them
+    with django_assert_num_queries(3):
+        data = orjson.loads(fast(render_posts(rows)))
 
     assert [post["author"]["username"] for post in data] == ["cat", "cat", "eve"]
     assert len(users_service.requests) == 1
@@ -161,3 +167,60 @@ class CdnStorage(FileSystemStorage):
 
     def url(self, name: str | None) -> str:
         return f"https://cdn.example/{name}"
+
+
+def test_a_rendered_post_is_kept_until_it_is_edited(django_assert_num_queries):
+    author = AuthorFactory(username="ann")
+    post = PostFactory(author_id=author.id, title="first", body="one")
+    PostImageFactory(post=post, position=0)
+
+    def read() -> dict:
+        return orjson.loads(fast(render_posts([get_post_row(post.pk, viewer_id=VIEWER)])))[0]
+
+    with django_assert_num_queries(2):  # the row, then the contents
+        assert read()["title"] == "first"
+    # Counters, liked_by_me and the author are read every time; the rest is kept.
+    like_post(user_id=VIEWER, post=post)
+    Author.objects.filter(pk=author.id).update(username="ann2")
+    with django_assert_num_queries(1):
+        again = read()
+    assert (again["like_count"], again["liked_by_me"], again["author"]["username"]) == (
+        1,
+        True,
+        "ann2",
+    )
+    assert again["images"]
+    assert again["body"] == "one"
+
+    # An edit moves updated_at: the post is rendered afresh.
+    Post.objects.filter(pk=post.pk).update(
+        title="second", updated_at=post.updated_at + timedelta(1)
+    )
+    with django_assert_num_queries(2):
+        edited = read()
+    assert edited["title"] == "second"
+    assert edited["updated_at"] != again["updated_at"]
+
+
+def test_a_post_deleted_between_the_two_reads_is_left_out():
+    kept, gone = PostFactory(title="kept"), PostFactory(title="gone")
+    rows = [get_post_row(kept.pk), get_post_row(gone.pk)]
+    gone.delete()
+    assert [p["title"] for p in orjson.loads(fast(render_posts(rows)))] == ["kept"]
+
+
+def test_javascript_line_separators_are_escaped_as_drf_escapes_them():
+    AuthorFactory(id=1)
+    post = PostFactory(author_id=1, title="a\u2028b", body="c\u2029d")
+    expected = render(PostSerializer(get_post(post.pk)).data)
+    assert fast(render_posts([get_post_row(post.pk)])[0]) == expected
+    assert b"\\u2028" in expected
+    assert b"\\u2029" in expected
+
+
+def test_the_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(rendered, "_size", 3)
+    posts = [PostFactory() for _ in range(5)]
+    render_posts([get_post_row(post.pk) for post in posts])
+    assert len(rendered._items) == 3
+    assert [key[0] for key in rendered._items] == [post.pk for post in posts[2:]]

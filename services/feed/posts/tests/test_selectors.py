@@ -10,6 +10,7 @@ from posts.selectors import (
     get_post,
     get_post_row,
     post_comments,
+    post_contents,
     post_likes,
     post_queryset,
     user_post_rows,
@@ -77,7 +78,6 @@ def test_a_page_of_post_rows_is_one_query_whatever_its_size(size, django_assert_
 
     assert len(rows) == size
     assert all(row.liked_by_me for row in rows)
-    assert all([image[2] for image in row.images] == [10, 11] for row in rows)
     assert all(
         row.author
         == {"id": author.id, "username": author.username, "avatar_url": author.avatar_url}
@@ -89,8 +89,23 @@ def test_post_rows_leave_authors_the_replica_lacks_to_the_renderer():
     post = PostFactory(author_id=424242)
     row = get_post_row(post.pk)
     assert row.author is None
-    assert row.images == []
     assert row.liked_by_me is False
+
+
+@pytest.mark.parametrize("size", [1, 20, 100])
+def test_post_contents_read_any_number_of_posts_in_one_query(size, django_assert_num_queries):
+    posts = [PostFactory() for _ in range(size)]
+    for post in posts:
+        for position in (1, 0):
+            PostImageFactory(post=post, position=position, width=10 + position)
+    text_only = PostFactory()
+
+    with django_assert_num_queries(1):
+        contents = post_contents([post.pk for post in [*posts, text_only]])
+
+    by_id = {content.id: content for content in contents}
+    assert all([image[2] for image in by_id[post.pk].images] == [10, 11] for post in posts)
+    assert by_id[text_only.pk].images == []
 
 
 @pytest.mark.parametrize("size", [1, 20, 100])

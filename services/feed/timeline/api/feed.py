@@ -5,7 +5,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from posts.api.serializers import PostSerializer, post_representations
+from posts.api.rendering import OrjsonRenderer, render_posts
+from posts.api.serializers import PostSerializer
 from timeline.selectors import timeline_page
 
 
@@ -14,6 +15,7 @@ class HomeFeedView(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = PostSerializer
+    renderer_classes = [OrjsonRenderer]
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         # Hand-written SQL rather than a queryset: see timeline.selectors.
@@ -23,4 +25,4 @@ class HomeFeedView(generics.ListAPIView):
                 viewer_id=request.user.id, cursor=cursor, limit=limit
             ),
         )
-        return self.get_paginated_response(post_representations(page))
+        return self.get_paginated_response(render_posts(page))

@@ -251,10 +251,11 @@ def test_reading_a_post_costs_one_query_plus_the_callers_check(
         PostImageFactory(post=post, position=position)
     like_post(user_id=5, post=post)
 
-    # the post with liked_by_me, its author and its images, in one statement
-    with django_assert_num_queries(1):
+    # the post with liked_by_me and its author, then (the first time) its title, body and images
+    with django_assert_num_queries(2):
         assert client.get(f"/api/v1/posts/{post.pk}").status_code == 200
-    # plus the caller's deleted-account check (authors.authentication)
+    # then the post is rendered already; plus the caller's deleted-account check
+    # (authors.authentication)
     with django_assert_num_queries(2):
         body = client_for(5).get(f"/api/v1/posts/{post.pk}").json()
 
@@ -415,14 +416,18 @@ def test_a_users_posts_page_costs_the_same_queries_whatever_its_size(
         PostImageFactory(post=post, position=0)
         like_post(user_id=3, post=post)
 
-    # the caller's deleted-account check (authors.authentication), then the page's one
-    # statement: posts with liked_by_me, authors and images (posts.selectors.post_rows)
-    with django_assert_num_queries(2):
+    # the caller's deleted-account check (authors.authentication), the page's statement (posts
+    # with liked_by_me and authors: posts.selectors.post_rows), then the contents of the posts
+    # not rendered yet (posts.api.rendering), all of them the first time, none the next
+    with django_assert_num_queries(3):
         response = client_for(3).get(f"/api/v1/users/{author.id}/posts?page_size={size}")
+    with django_assert_num_queries(2):
+        again = client_for(3).get(f"/api/v1/users/{author.id}/posts?page_size={size}")
 
     results = response.json()["results"]
     assert len(results) == size
-    assert all(post["liked_by_me"] for post in results)
+    assert all(post["liked_by_me"] and len(post["images"]) == 1 for post in results)
+    assert again.json() == response.json()
 
 
 def test_json_output_is_the_contract_shape_exactly(client):
