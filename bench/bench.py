@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench.py [--users 10000] [--follows-per-user 150] [--posts 1000000]
                                     [--small-posts 100000] [--duration 10] [--runs 3]
                                     [--connections 16] [--threads 2] [--workers 3]
+                                    [--warmup 3]
 
 The benchmark stack is the native one (deploy/local/stack.py) with its own state folder
 (var/bench), its own Postgres cluster (so its own databases), its own ports and secrets: it never
@@ -189,6 +190,10 @@ class Bench:
             "--",
             str(requests_file),
         ]
+        # Unmeasured first: workers fill their rendered-post caches and Postgres its buffers,
+        # so the runs measure the steady state, as for a service that has been up a while.
+        warmup = [*command[:6], f"{self.args.warmup}s", *command[7:]]
+        subprocess.run(warmup, capture_output=True, check=True)
         runs = []
         for _ in range(self.args.runs):
             out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -336,13 +341,14 @@ class Bench:
             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine "
             f"({os.cpu_count()} cores, shared and noisy): {a.users:,} users, ~{a.follows_per_user} "
             f"follows each, {a.posts:,} posts; feed gunicorn workers: {a.workers}; wrk "
-            f"{a.threads} threads, {a.connections} connections, {a.duration}s a run, "
-            f"median of {a.runs} runs.",
+            f"{a.threads} threads, {a.connections} connections, {a.duration}s a run after "
+            f"{a.warmup}s unmeasured, median of {a.runs} runs.",
             "",
             f"Command: `make bench` (= `.venv/bin/python bench/bench.py --users {a.users} "
             f"--follows-per-user {a.follows_per_user} --posts {a.posts} "
             f"--small-posts {a.small_posts} --duration {a.duration} --runs {a.runs} "
-            f"--connections {a.connections} --threads {a.threads} --workers {a.workers}`)",
+            f"--connections {a.connections} --threads {a.threads} --workers {a.workers} "
+            f"--warmup {a.warmup}`)",
             "",
             "| scenario | req/s | p50 ms | p99 ms | socket errors | non-2xx |",
             "|---|---:|---:|---:|---:|---:|",
@@ -409,6 +415,7 @@ def main() -> None:
     parser.add_argument("--small-posts", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=3, help="unmeasured seconds first")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3)
