@@ -172,15 +172,15 @@ class Bench:
 
     # -- wrk -------------------------------------------------------------------------------------
 
-    def wrk(self, name: str, base: str, requests_file: Path) -> Result:
-        command = [
+    def wrk_command(self, base: str, requests_file: Path, duration: int) -> list[str]:
+        return [
             "wrk",
             "-t",
             str(self.args.threads),
             "-c",
             str(self.args.connections),
             "-d",
-            f"{self.args.duration}s",
+            f"{duration}s",
             "--latency",
             "--timeout",
             "10s",
@@ -190,30 +190,44 @@ class Bench:
             "--",
             str(requests_file),
         ]
+
+    def wrk(self, *scenarios: tuple[str, str, Path]) -> list[Result]:
+        """Measure (name, base URL, request file) scenarios, `--runs` times each, interleaved.
+
+        Round after round, each scenario runs once: on a shared machine whose speed drifts
+        from minute to minute, the scenarios compared in a ratio are sampled over the same
+        minutes rather than one after the other.
+        """
         # Unmeasured first: workers fill their rendered-post caches and Postgres its buffers,
         # so the runs measure the steady state, as for a service that has been up a while.
-        warmup = [*command[:6], f"{self.args.warmup}s", *command[7:]]
-        subprocess.run(warmup, capture_output=True, check=True)
-        runs = []
+        for _, base, requests_file in scenarios:
+            warmup = self.wrk_command(base, requests_file, self.args.warmup)
+            subprocess.run(warmup, capture_output=True, check=True)
+        runs: list[list[dict[str, float]]] = [[] for _ in scenarios]
         for _ in range(self.args.runs):
-            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-            runs.append(parse_wrk(out))
-        shown = " ".join(command).replace(str(REPO) + "/", "")
-        result = Result(
-            name=name,
-            command=shown,
-            rps=statistics.median(r["rps"] for r in runs),
-            p50_ms=statistics.median(r["p50"] for r in runs),
-            p99_ms=statistics.median(r["p99"] for r in runs),
-            errors=sum(r["errors"] for r in runs),
-            non_2xx=sum(r["non_2xx"] for r in runs),
-        )
-        say(
-            f"{name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, "
-            f"p99 {result.p99_ms:.2f} ms, errors {result.errors}, non-2xx {result.non_2xx}"
-        )
-        self.results.append(result)
-        return result
+            for i, (_, base, requests_file) in enumerate(scenarios):
+                command = self.wrk_command(base, requests_file, self.args.duration)
+                out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+                runs[i].append(parse_wrk(out))
+        results = []
+        for (name, base, requests_file), measured in zip(scenarios, runs, strict=True):
+            command = self.wrk_command(base, requests_file, self.args.duration)
+            result = Result(
+                name=name,
+                command=" ".join(command).replace(str(REPO) + "/", ""),
+                rps=statistics.median(r["rps"] for r in measured),
+                p50_ms=statistics.median(r["p50"] for r in measured),
+                p99_ms=statistics.median(r["p99"] for r in measured),
+                errors=sum(r["errors"] for r in measured),
+                non_2xx=sum(r["non_2xx"] for r in measured),
+            )
+            say(
+                f"{name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+                f"p99 {result.p99_ms:.2f} ms, errors {result.errors}, non-2xx {result.non_2xx}"
+            )
+            self.results.append(result)
+            results.append(result)
+        return results
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -237,8 +251,8 @@ class Bench:
 
         # Cost must not grow with the data: the same timeline at a tenth of the posts first.
         self.seed(args.small_posts)
-        small = self.wrk(
-            f"timeline, first page ({args.small_posts:,} posts)", self.gateway, timeline_file
+        (small,) = self.wrk(
+            (f"timeline, first page ({args.small_posts:,} posts)", self.gateway, timeline_file)
         )
 
         self.seed(args.posts)
@@ -277,23 +291,26 @@ class Bench:
             ],
         )
 
-        references_static = self.wrk(
-            "reference: nginx static JSON (/healthz)", self.gateway, static
+        # The reads, interleaved (see `wrk`); then the writes, which change the data.
+        (
+            references_static,
+            references_floor,
+            first,
+            direct,
+            deep_result,
+            single_result,
+            user_posts_result,
+        ) = self.wrk(
+            ("reference: nginx static JSON (/healthz)", self.gateway, static),
+            ("reference: DRF floor view (JWT, middleware)", self.gateway, floor),
+            (f"timeline, first page ({args.posts:,} posts)", self.gateway, timeline_file),
+            ("timeline, first page, feed port directly (no gateway)", self.feed, timeline_file),
+            ("timeline, 50th page", self.gateway, deep),
+            ("single post", self.gateway, single),
+            ("a user's posts", self.gateway, user_posts),
         )
-        references_floor = self.wrk(
-            "reference: DRF floor view (JWT, middleware)", self.gateway, floor
-        )
-        first = self.wrk(
-            f"timeline, first page ({args.posts:,} posts)", self.gateway, timeline_file
-        )
-        direct = self.wrk(
-            "timeline, first page, feed port directly (no gateway)", self.feed, timeline_file
-        )
-        deep_result = self.wrk("timeline, 50th page", self.gateway, deep)
-        single_result = self.wrk("single post", self.gateway, single)
-        user_posts_result = self.wrk("a user's posts", self.gateway, user_posts)
-        self.wrk("like / unlike", self.gateway, likes)
-        self.wrk("follow", self.gateway, follows)
+        self.wrk(("like / unlike", self.gateway, likes))
+        self.wrk(("follow", self.gateway, follows))
 
         floor_rps = references_floor.rps
         self.targets = [
