@@ -87,6 +87,11 @@ USERS_SERVICE_TIMEOUT_SECONDS = env.float("USERS_SERVICE_TIMEOUT_SECONDS", defau
 # A word list added to the profanity list that ships with posts/ (same format); empty for none.
 PROFANITY_EXTRA_WORDS_FILE = env.str("PROFANITY_EXTRA_WORDS_FILE", default="")
 
+# --- Hot reads -----------------------------------------------------------------------------
+# Posts kept rendered per worker process (posts.api.rendering), each ~0.5-5 KB: title, body,
+# images and timestamps, keyed by (id, updated_at). 0 turns the cache off.
+RENDERED_POSTS_CACHE_SIZE = env.int("RENDERED_POSTS_CACHE_SIZE", default=10_000)
+
 # --- Benchmark ---------------------------------------------------------------------------
 # Routes the framework-floor reference view that `make bench` measures; off everywhere else.
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.utils import timezone
 from rest_framework.renderers import BaseRenderer
 from rest_framework.settings import api_settings
@@ -33,16 +34,12 @@ from authors.selectors import author_summaries
 from posts.api.serializers import media_urls
 from posts.selectors import PostContent, PostRow, post_contents
 
-# Rendered contents kept per process: a 20-post page of a typical timeline reaches a few
-# hundred distinct posts; this holds tens of thousands (each is ~0.5-3 KB).
-CACHE_SIZE = 20_000
-
 
 class _Rendered:
     """A bounded LRU map (id, updated_at) -> (head, tail) JSON fragments of a post."""
 
     def __init__(self, size: int) -> None:
-        self._size = size
+        self.size = size
         self._items: OrderedDict[tuple[int, Any], tuple[bytes, bytes]] = OrderedDict()
         # Gunicorn's threaded workers share the map.
         self._lock = threading.Lock()
@@ -58,7 +55,7 @@ class _Rendered:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
-            while len(self._items) > self._size:
+            while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
     def clear(self) -> None:
@@ -66,7 +63,7 @@ class _Rendered:
             self._items.clear()
 
 
-rendered = _Rendered(CACHE_SIZE)
+rendered = _Rendered(settings.RENDERED_POSTS_CACHE_SIZE)
 
 
 def render_posts(rows: Sequence[PostRow]) -> list[orjson.Fragment]:

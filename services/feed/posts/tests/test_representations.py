@@ -219,8 +219,15 @@ def test_javascript_line_separators_are_escaped_as_drf_escapes_them():
 
 
 def test_the_cache_is_bounded(monkeypatch):
-    monkeypatch.setattr(rendered, "_size", 3)
+    monkeypatch.setattr(rendered, "size", 3)
     posts = [PostFactory() for _ in range(5)]
     render_posts([get_post_row(post.pk) for post in posts])
     assert len(rendered._items) == 3
     assert [key[0] for key in rendered._items] == [post.pk for post in posts[2:]]
+
+
+def test_a_cache_of_size_zero_keeps_nothing_and_still_renders(monkeypatch):
+    monkeypatch.setattr(rendered, "size", 0)
+    post = PostFactory(title="t")
+    assert orjson.loads(fast(render_posts([get_post_row(post.pk)])))[0]["title"] == "t"
+    assert not rendered._items
