@@ -4,6 +4,7 @@
                                     [--small-posts 100000] [--duration 10] [--runs 3]
                                     [--connections 16] [--threads 2] [--workers 3]
                                     [--warmup 3]
+    .venv/bin/python bench/bench.py --serve    # the seeded data again, fresh tokens, until Ctrl-C
 
 The benchmark stack is the native one (deploy/local/stack.py) with its own state folder
 (var/bench), its own Postgres cluster (so its own databases), its own ports and secrets: it never
@@ -76,6 +77,9 @@ class Bench:
             "GATEWAY_WORKERS": "1",
             "BENCHMARK_ENDPOINTS": "true",
             "LOG_LEVEL": "WARNING",
+            # nginx writes its access log to a file, as a deployed gateway does, rather than
+            # through honcho's console relay (a Python process reading every line).
+            "GATEWAY_ACCESS_LOG": str(self.var / "stack" / "log" / "gateway-access.log"),
             # The limiter is not what is measured: lift the service throttles out of the way.
             "THROTTLE_RATE_WRITES": "1000000/min",
         }
@@ -235,6 +239,33 @@ class Bench:
         return results
 
     # -- the run ---------------------------------------------------------------------------------
+
+    def serve(self) -> None:
+        """Start the stack on the data already seeded, with fresh tokens, until Ctrl-C.
+
+        For looking closer at one scenario (bench/cpu_per_request.py, bench/profile_requests.py)
+        without seeding again: the request files of the last run are kept, and their access
+        tokens (valid for an hour) are minted anew for the same users.
+        """
+        for requests_file in sorted(self.work.glob("*.txt")):
+            lines = []
+            for line in requests_file.read_text().splitlines():
+                method, url, token = line.split(" ")
+                if token != "-":  # noqa: S105 - "-" marks a request without a token
+                    claims = jwt.decode(token, options={"verify_signature": False})
+                    token = self.token(int(claims["user_id"]))
+                lines.append((method, url, token))
+            self.write_requests(requests_file.stem, lines)
+        self.stack("init-env")
+        self.stack("up")
+        say(f"serving the benchmark data at {self.gateway}, requests in {self.work}; Ctrl-C stops")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stack("down")
 
     def run(self) -> None:
         if not shutil.which("wrk"):
@@ -453,10 +484,19 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured seconds first")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="no measuring: serve the data already seeded, with fresh tokens, until Ctrl-C",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3)
-    Bench(parser.parse_args()).run()
+    args = parser.parse_args()
+    if args.serve:
+        Bench(args).serve()
+    else:
+        Bench(args).run()
 
 
 if __name__ == "__main__":
