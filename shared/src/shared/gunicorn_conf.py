@@ -28,6 +28,10 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 limit_request_line = 8190
 limit_request_field_size = 8190
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Gunicorn 27 opens a control socket (for `gunicornc`) at one path per user by default, so the
+# native stack's two services, and a test or benchmark stack beside a developer's, would all
+# claim the same socket. Processes here are managed with signals (honcho, Docker, Kubernetes).
+control_socket_disable = True
 # Django writes the JSON access line (with the request id); gunicorn's own would repeat it.
 accesslog = None
 errorlog = "-"
