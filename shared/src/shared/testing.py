@@ -7,8 +7,13 @@ from collections.abc import Callable
 from django.db import connection
 
 
-def run_concurrently(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run `work(i)` in `count` threads released together; return results (or exceptions)."""
+def run_concurrently(
+    count: int, work: Callable[[int], object], *, timeout: float = 60
+) -> list[object]:
+    """Run `work(i)` in `count` threads released together; return results (or exceptions).
+
+    A thread still running after `timeout` seconds fails the test rather than hanging it.
+    """
     barrier = threading.Barrier(count)
     results: list[object] = [None] * count
 
@@ -25,5 +30,7 @@ def run_concurrently(count: int, work: Callable[[int], object]) -> list[object]:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout)
+    if any(thread.is_alive() for thread in threads):
+        raise AssertionError(f"a concurrent worker was still running after {timeout}s")
     return results

@@ -2,13 +2,11 @@
 
 import hashlib
 import io
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test.client import encode_multipart
 from django.utils import timezone
 from PIL import Image
@@ -19,6 +17,7 @@ from posts.models import Post
 from shared.idempotency import store
 from shared.idempotency.fingerprint import _BoundaryBlindHasher, fingerprint
 from shared.idempotency.models import IdempotencyRecord
+from shared.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -408,25 +407,11 @@ def test_a_response_too_large_to_keep_is_not_run_again(client_for, settings):
 def test_identical_requests_at_the_same_moment_create_one_post(client_for):
     threads_count = 12
     key = new_key()
-    barrier = threading.Barrier(threads_count)
-    responses = []
-    lock = threading.Lock()
+    clients = [client_for(7) for _ in range(threads_count)]
 
-    def send() -> None:
-        client = client_for(7)
-        barrier.wait()
-        try:
-            response = create_post(client, key, title="at once")
-            with lock:
-                responses.append(response)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    responses = run_concurrently(
+        threads_count, lambda i: create_post(clients[i], key, title="at once")
+    )
 
     assert len(responses) == threads_count
     fresh = [

@@ -2,16 +2,15 @@
 
 import io
 import math
-import threading
 import time
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import connection
 from rest_framework.settings import api_settings
 
 from config.tests.ratelimit_fields import parse
+from shared.testing import run_concurrently
 from shared.throttling import counters
 from shared.throttling.models import RateLimitCounter
 from shared.throttling.rates import Rate, parse_rate, throttle_rates
@@ -128,26 +127,14 @@ def test_concurrent_requests_are_counted_exactly_once_each(client_for, rates):
     # 12 simultaneous writes against a limit of 5 let exactly 5 through.
     rates(writes="5/min")
     threads_count = 12
-    barrier = threading.Barrier(threads_count)
-    statuses: list[int] = []
-    lock = threading.Lock()
+    clients = [client_for(7) for _ in range(threads_count)]
 
-    def send() -> None:
-        client = client_for(7)
-        barrier.wait()
-        try:
-            response = client.put("/api/v1/_probe/resource", {}, format="json")
-            with lock:
-                statuses.append(response.status_code)
-        finally:
-            connection.close()
+    responses = run_concurrently(
+        threads_count,
+        lambda i: clients[i].put("/api/v1/_probe/resource", {}, format="json"),
+    )
 
-    threads = [threading.Thread(target=send) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    statuses = [response.status_code for response in responses]
     assert sorted(statuses) == [200] * 5 + [429] * 7
 
 

@@ -1,13 +1,12 @@
 """/api/v1/users/me (GET, PUT, PATCH, DELETE), public profiles by id and by username."""
 
-import threading
-
 import pytest
 from conftest import PASSWORD, bearer
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from shared.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -129,27 +128,17 @@ def test_concurrent_renames_to_one_username_leave_one_success_and_400s(make_user
     """Eight users race to rename themselves to the same handle, in different letter cases."""
     racers = [make_user() for _ in range(8)]
     headers = [bearer(racer) for racer in racers]
-    barrier = threading.Barrier(len(racers))
-    results: list[tuple[int, dict]] = []
 
-    def rename(i: int) -> None:
-        try:
-            barrier.wait()
-            response = APIClient().patch(
-                "/api/v1/users/me",
-                {"username": "Winner" if i % 2 else "wINNER"},
-                format="json",
-                **headers[i],
-            )
-            results.append((response.status_code, response.json()))
-        finally:
-            connection.close()
+    def rename(i: int) -> tuple[int, dict]:
+        response = APIClient().patch(
+            "/api/v1/users/me",
+            {"username": "Winner" if i % 2 else "wINNER"},
+            format="json",
+            **headers[i],
+        )
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=rename, args=(i,)) for i in range(len(racers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_concurrently(len(racers), rename)
     close_old_connections()
 
     assert sorted(status for status, _ in results) == [200] + [400] * (len(racers) - 1)

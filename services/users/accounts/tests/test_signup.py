@@ -1,13 +1,12 @@
 """POST /api/v1/auth/signup: the account rules, bad input, and the duplicate race."""
 
-import threading
-
 import pytest
 from conftest import PASSWORD
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from shared.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -146,33 +145,21 @@ def test_sending_is_staff_or_is_superuser_at_sign_up_has_no_effect(client):
 def test_concurrent_sign_ups_with_one_email_or_username_leave_one_account_and_400s(field):
     """Ten sign-ups race for one email (or username) in different letter cases."""
     attempts = 10
-    barrier = threading.Barrier(attempts)
-    statuses: list[int] = []
-    bodies: list[dict] = []
+    sign_ups = []
+    for i in range(attempts):
+        body = {"email": f"racer{i}@example.com", "username": f"racer{i}", "password": PASSWORD}
+        body[field] = "Race@Example.com" if field == "email" else "RaceR"
+        if i % 2:
+            body[field] = body[field].swapcase()
+        sign_ups.append(body)
 
-    def attempt(i: int) -> None:
-        try:
-            body = {
-                "email": f"racer{i}@example.com",
-                "username": f"racer{i}",
-                "password": PASSWORD,
-            }
-            body[field] = "Race@Example.com" if field == "email" else "RaceR"
-            if i % 2:
-                body[field] = body[field].swapcase()
-            barrier.wait()
-            response = APIClient().post("/api/v1/auth/signup", body, format="json")
-            statuses.append(response.status_code)
-            bodies.append(response.json())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = run_concurrently(
+        attempts,
+        lambda i: APIClient().post("/api/v1/auth/signup", sign_ups[i], format="json"),
+    )
     close_old_connections()
+    statuses = [response.status_code for response in responses]
+    bodies = [response.json() for response in responses]
 
     assert sorted(statuses) == [201] + [400] * (attempts - 1)
     assert all(set(body) == {field} for body in bodies if "id" not in body)

@@ -1,14 +1,14 @@
 """Token pair, refresh rotation, logout and password change, including simplejwt's two traps."""
 
-import threading
-
 import jwt
 import pytest
 from conftest import PASSWORD, bearer
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from shared.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -145,22 +145,12 @@ def test_ten_concurrent_refreshes_of_one_token_leave_exactly_one_success(make_us
     make_user(email="ann@example.com", username="ann")
     token = obtain(APIClient()).json()["refresh"]
     attempts = 10
-    barrier = threading.Barrier(attempts)
-    results: list[tuple[int, dict]] = []
 
-    def attempt() -> None:
-        try:
-            barrier.wait()
-            response = refresh(APIClient(), token)
-            results.append((response.status_code, response.json()))
-        finally:
-            connection.close()
+    def attempt(i: int) -> tuple[int, dict]:
+        response = refresh(APIClient(), token)
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_concurrently(attempts, attempt)
     close_old_connections()
 
     assert sorted(status for status, _ in results) == [200] + [401] * (attempts - 1)

@@ -21,12 +21,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from outbox.dispatcher import Dispatcher, event_payload
 from outbox.models import Event, EventType
 from outbox.services import record_event, retry_delay
+from shared.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -275,40 +276,28 @@ def test_two_dispatchers_at_once_deliver_every_event_exactly_once_in_per_user_or
     feed.respond = jittery
     users = list(range(1, 7))
     created = add_events(*(users * 15))
-    delivered_by: dict[str, int] = {}
-    errors: list[BaseException] = []
-    start = threading.Barrier(2)
 
-    def run(name: str) -> None:
-        try:
-            dispatcher = Dispatcher()
-            start.wait()
-            total = 0
-            deadline = time.monotonic() + 60
-            while Event.objects.filter(delivered_at__isnull=True).exists():
-                assert time.monotonic() < deadline, "dispatchers did not finish"
-                total += dispatcher.deliver_due().delivered
-            delivered_by[name] = total
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+    def run(i: int) -> int:
+        dispatcher = Dispatcher()
+        total = 0
+        deadline = time.monotonic() + 60
+        while Event.objects.filter(delivered_at__isnull=True).exists():
+            assert time.monotonic() < deadline, "dispatchers did not finish"
+            total += dispatcher.deliver_due().delivered
+        return total
 
-    threads = [threading.Thread(target=run, args=(name,)) for name in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    delivered = run_concurrently(2, run)
     close_old_connections()
 
+    errors = [result for result in delivered if isinstance(result, BaseException)]
     assert not errors, errors
     received = [body["id"] for body in feed.received]
     assert sorted(received) == [event.id for event in created]  # each exactly once
     for user_id in users:
         ids = [body["id"] for body in feed.received if body["user_id"] == user_id]
         assert ids == sorted(ids), user_id
-    assert sum(delivered_by.values()) == len(created)
-    assert all(delivered_by.values()), delivered_by  # both took part
+    assert sum(delivered) == len(created)
+    assert all(delivered), delivered  # both took part
 
 
 def test_delivered_events_past_their_retention_are_pruned(feed, settings):

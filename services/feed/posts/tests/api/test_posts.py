@@ -12,24 +12,10 @@ from posts.models import Post, PostImage
 from posts.services import like_post
 from posts.tests.factories import AuthorFactory, PostFactory, PostImageFactory
 from posts.tests.images import encode, jpeg_with_gps, png_bomb, upload
+from posts.tests.shapes import IMAGE_KEYS, POST_KEYS, SUMMARY_KEYS
 from shared.pagination import Cursor, KeysetPagination
 
 pytestmark = pytest.mark.django_db
-
-POST_KEYS = {
-    "id",
-    "author",
-    "title",
-    "body",
-    "images",
-    "like_count",
-    "comment_count",
-    "liked_by_me",
-    "created_at",
-    "updated_at",
-}
-IMAGE_KEYS = {"url", "thumbnail_url", "width", "height"}
-SUMMARY_KEYS = {"id", "username", "avatar_url"}
 
 
 def stored_path(url: str):

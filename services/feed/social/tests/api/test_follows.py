@@ -7,12 +7,11 @@ from django.utils import timezone
 
 from authors.models import Author
 from posts.tests.factories import AuthorFactory
+from posts.tests.shapes import SUMMARY_KEYS
 from social.models import Follow, UserStats
 from social.tests.factories import FollowFactory
 
 pytestmark = pytest.mark.django_db
-
-SUMMARY_KEYS = {"id", "username", "avatar_url"}
 
 
 def follows_at(pairs: list[tuple[int, int]]) -> list[Follow]:

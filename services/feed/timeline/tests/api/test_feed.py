@@ -8,23 +8,11 @@ from django.utils import timezone
 from authors.models import Author
 from posts.models import Like, Post, PostImage
 from posts.tests.factories import AuthorFactory, PostFactory
+from posts.tests.shapes import POST_KEYS
 from shared.pagination import Cursor, KeysetPagination
 from social.tests.factories import FollowFactory
 
 pytestmark = pytest.mark.django_db
-
-POST_KEYS = {
-    "id",
-    "author",
-    "title",
-    "body",
-    "images",
-    "like_count",
-    "comment_count",
-    "liked_by_me",
-    "created_at",
-    "updated_at",
-}
 
 
 def post_at(author_id: int, created_at: datetime) -> Post:

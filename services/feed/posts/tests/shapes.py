@@ -1,0 +1,20 @@
+"""The contract's output shapes, as the tests check them (api-contract.md), stated once.
+
+Written out rather than imported from the serializers: a test that read the field list from
+the code it checks could not catch a field the code dropped or renamed.
+"""
+
+POST_KEYS = {
+    "id",
+    "author",
+    "title",
+    "body",
+    "images",
+    "like_count",
+    "comment_count",
+    "liked_by_me",
+    "created_at",
+    "updated_at",
+}
+IMAGE_KEYS = {"url", "thumbnail_url", "width", "height"}
+SUMMARY_KEYS = {"id", "username", "avatar_url"}
