@@ -11,14 +11,13 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, Exists, OuterRef, Prefetch, QuerySet, Value
-from django.utils import timezone
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 
 from authors.client import UserSummary
 from authors.models import Author
 from posts.models import Comment, Like, Post, PostImage
 from shared import prepared
-from shared.pagination import Cursor
+from shared.pagination import Cursor, check_position
 
 # Ids arrive from URLs as arbitrary digit strings; beyond bigint, Postgres would raise.
 MAX_ID = 2**63 - 1
@@ -212,18 +211,10 @@ def post_contents(post_ids: list[int]) -> list[PostContent]:
 
 
 def cursor_position(cursor: Cursor) -> dict[str, Any]:
-    """A posts cursor's (created_at, id) as the parameters `after_created_at` and `after_id`.
-
-    Checked: the hand-written SQL compares them as they come, so a cursor holding other types
-    is a 400 here rather than a database error.
-    """
+    """A posts cursor's (created_at, id) as the parameters `after_created_at` and `after_id`."""
+    # Checked: the hand-written SQL compares them as they come.
+    check_position(cursor.position, (datetime, int))
     created_at, post_id = cursor.position
-    if (
-        not isinstance(created_at, datetime)
-        or timezone.is_naive(created_at)
-        or not isinstance(post_id, int)
-    ):
-        raise ValidationError({"cursor": ["Invalid cursor."]})
     return {"after_created_at": created_at, "after_id": post_id}
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -24,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 MAX_CURSOR_LENGTH = 512
+INVALID_CURSOR = {"cursor": ["Invalid cursor."]}
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,20 @@ class Cursor:
 
 
 Fetch = Callable[[Cursor | None, int], Iterable[Any]]
+
+
+def check_position(position: tuple[Any, ...], types: Sequence[type]) -> None:
+    """400 unless each value of a decoded cursor has its sort field's type.
+
+    A cursor is client input: it decodes to integers and datetimes in any order, and a value of
+    the wrong type would reach the database as a comparison it cannot make (a 500). Datetimes
+    must be timezone-aware, as the columns they are compared with are.
+    """
+    for value, expected in zip(position, types, strict=True):
+        if not isinstance(value, expected) or (
+            isinstance(value, datetime) and timezone.is_naive(value)
+        ):
+            raise ValidationError(INVALID_CURSOR)
 
 
 def _encode_value(value: Any) -> Any:
@@ -99,7 +115,7 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.cursor_query_param)
         if raw is None:
             return None
-        invalid = ValidationError({"cursor": ["Invalid cursor."]})
+        invalid = ValidationError(INVALID_CURSOR)
         if len(raw) > MAX_CURSOR_LENGTH:
             raise invalid
         try:
@@ -134,6 +150,11 @@ class KeysetPagination(BasePagination):
         queryset = queryset.order_by(*order)
         if cursor is None:
             return queryset
+        fields = [queryset.model._meta.get_field(field) for field in self.fields]
+        check_position(
+            cursor.position,
+            [datetime if isinstance(field, DateTimeField) else int for field in fields],
+        )
         lookup = "lt" if descending else "gt"
         # (a, b) < (x, y)  <=>  a < x OR (a = x AND b < y), expanded for any number of fields.
         condition = Q()

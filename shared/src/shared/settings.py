@@ -33,7 +33,7 @@ def rest_framework(**overrides: Any) -> dict[str, Any]:
     config: dict[str, Any] = {
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
         "DEFAULT_PARSER_CLASSES": [
-            "rest_framework.parsers.JSONParser",
+            "shared.parsers.JSONParser",
             "rest_framework.parsers.MultiPartParser",
             "rest_framework.parsers.FormParser",
         ],

@@ -424,3 +424,15 @@ def test_identical_requests_at_the_same_moment_create_one_post(client_for):
     assert all(r.json()["id"] == fresh[0].json()["id"] for r in replays)
     assert all(int(r.headers["Retry-After"]) >= 1 for r in busy)
     assert Post.objects.filter(author_id=7).count() == 1
+
+
+def test_a_multipart_boundary_outside_latin_1_is_a_400_not_a_500(client_for):
+    response = client_for(7).generic(
+        "POST",
+        "/api/v1/posts",
+        b"--\xe2\x82\xac\r\n",
+        content_type="multipart/form-data; boundary*=utf-8''%E2%82%AC",
+        **{KEY_HEADER: new_key()},
+    )
+    assert response.status_code == 400
+    assert "detail" in response.json()

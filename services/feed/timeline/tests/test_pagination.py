@@ -4,6 +4,8 @@ Its hand-written-SQL path (`paginate(request, fetch)`) is exercised over a list 
 its queryset path over real posts in Postgres, including many rows that share one created_at.
 """
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -248,3 +250,38 @@ def test_a_cursor_bounds_the_first_field_so_the_index_scan_starts_at_the_cursor(
 
     assert "posts_author_recent" in plan
     assert "Index Cond: ((author_id = 1) AND (created_at <= " in plan
+
+
+def raw_cursor(*position: object) -> str:
+    payload = json.dumps({"p": list(position)}).encode()
+    return base64.urlsafe_b64encode(payload).decode("ascii")
+
+
+NOW = {"dt": "2026-01-01T00:00:00+00:00"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "position",
+    [(1, 2), (NOW, NOW), (5, NOW), ({"dt": "2026-01-01T00:00:00"}, 1)],
+    ids=["ints", "datetimes", "swapped", "naive"],
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/users/1/followers",
+        "/api/v1/users/1/following",
+        "/api/v1/posts/{post}/likes",
+        "/api/v1/posts/{post}/comments",
+        "/api/v1/users/1/posts",
+        "/api/v1/feed",
+    ],
+)
+def test_a_cursor_holding_values_of_the_wrong_types_is_a_400_on_every_list(
+    client_for, path, position
+):
+    post = PostFactory()
+    url = path.format(post=post.pk) + "?cursor=" + raw_cursor(*position)
+    response = client_for(1).get(url)
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["Invalid cursor."]}

@@ -1,5 +1,7 @@
 """GET /api/v1/users?search=Q: prefix search on username and name, cursor-paginated."""
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -103,3 +105,11 @@ def test_search_runs_one_query_whatever_the_page_size(client, make_user):
         assert len(response.json()["results"]) == size
         counts.append(len(queries))
     assert counts[0] == counts[1] == 1
+
+
+@pytest.mark.parametrize("position", [[1, 2], [{"dt": "2026-01-01T00:00:00+00:00"}] * 2])
+def test_a_cursor_holding_values_of_the_wrong_types_is_a_400(client, people, position):
+    raw = base64.urlsafe_b64encode(json.dumps({"p": position}).encode()).decode("ascii")
+    response = client.get("/api/v1/users", {"search": "an", "cursor": raw})
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["Invalid cursor."]}

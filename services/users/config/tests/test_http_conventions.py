@@ -193,3 +193,11 @@ def test_a_throttled_log_in_is_a_json_429_with_retry_after(client, user, rates):
     assert set(limited.json()) == {"detail"}
     assert int(limited.headers["Retry-After"]) == fields(limited.headers["RateLimit"])["token"]["t"]
     assert fields(limited.headers["RateLimit"])["token"]["r"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/auth/token", "/api/v1/auth/signup"])
+def test_a_json_body_nested_too_deeply_is_a_400_not_a_500(client, path):
+    response = client.post(path, "[" * 100_000, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]

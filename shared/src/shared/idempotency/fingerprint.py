@@ -73,7 +73,9 @@ def fingerprint(request: HttpRequest) -> str:
     digest.update(_field(canonical_type))
 
     if boundary:
-        hasher = _BoundaryBlindHasher(digest, boundary.encode("latin-1"))
+        # UTF-8: a `boundary*=` parameter may decode to any character (Django's multipart
+        # parser then refuses it with a 400); latin-1 would raise on those here, a 500.
+        hasher = _BoundaryBlindHasher(digest, boundary.encode("utf-8"))
         _read_body(request, hasher.update)
         hasher.finish()
     else:
