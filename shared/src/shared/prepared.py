@@ -30,7 +30,7 @@ _attempts = itertools.count()
 
 
 class _Prepared:
-    """What one raw connection has prepared: statement text -> (name, parameter order)."""
+    """What one raw connection has prepared: statement text -> (EXECUTE text, parameter order)."""
 
     def __init__(self, raw: object) -> None:
         self.raw = raw
@@ -42,13 +42,13 @@ class _Prepared:
 _state: "weakref.WeakKeyDictionary[Any, _Prepared]" = weakref.WeakKeyDictionary()
 
 
-def enabled() -> bool:
-    return env.bool("DB_PREPARED_STATEMENTS", default=True)
+# Read once: this runs on every hot read.
+ENABLED = env.bool("DB_PREPARED_STATEMENTS", default=True)
 
 
 def execute(cursor: Any, sql: str, params: dict[str, Any], *, using: str = "default") -> None:
     """`cursor.execute(sql, params)`, prepared: `sql` uses only `%(name)s` placeholders."""
-    if not enabled():
+    if not ENABLED:
         cursor.execute(sql, params)
         return
     wrapper = connections[using]
@@ -57,8 +57,8 @@ def execute(cursor: Any, sql: str, params: dict[str, Any], *, using: str = "defa
         state = _state[wrapper] = _Prepared(wrapper.connection)
     known = state.statements.get(sql)
     if known is not None:
-        name, order = known
-        cursor.execute(_execute_sql(name, order), [params[key] for key in order])
+        execute_sql, order = known
+        cursor.execute(execute_sql, [params[key] for key in order])
         return
     order: list[str] = []
 
@@ -68,17 +68,11 @@ def execute(cursor: Any, sql: str, params: dict[str, Any], *, using: str = "defa
             order.append(key)
         return f"${order.index(key) + 1}"
 
-    body = _NAMED_PARAMETER.sub(positional, sql).replace("%%", "%")
+    # The body goes through psycopg2's formatting as well, so a literal %% in it stays doubled.
+    body = _NAMED_PARAMETER.sub(positional, sql)
     digest = hashlib.blake2s(sql.encode(), digest_size=6).hexdigest()
     name = f"hot_{digest}_{next(_attempts)}"
-    # The body goes through psycopg2's formatting too: a literal % in it must stay doubled.
-    cursor.execute(
-        f"PREPARE {name} AS {body.replace('%', '%%')}; {_execute_sql(name, order)}",
-        [params[key] for key in order],
-    )
-    state.statements[sql] = (name, order)
-
-
-def _execute_sql(name: str, order: list[str]) -> str:
     arguments = ", ".join(["%s"] * len(order))
-    return f"EXECUTE {name}({arguments})" if order else f"EXECUTE {name}"
+    execute_sql = f"EXECUTE {name}({arguments})" if order else f"EXECUTE {name}"
+    cursor.execute(f"PREPARE {name} AS {body}; {execute_sql}", [params[key] for key in order])
+    state.statements[sql] = (execute_sql, order)

@@ -54,6 +54,11 @@ def test_a_failed_first_attempt_is_not_taken_as_prepared():
     assert run(failing, zero=1) == (1,)
 
 
+def test_a_literal_percent_sign_survives_preparation():
+    assert run("SELECT %(a)s::int %% 3, 'x%%'", a=7) == (1, "x%")
+    assert run("SELECT %(a)s::int %% 3, 'x%%'", a=8) == (2, "x%")
+
+
 def test_values_are_parameters_not_sql():
     hostile = "SELECT %(text)s::text"
     with connection.cursor() as cursor:
@@ -62,7 +67,7 @@ def test_values_are_parameters_not_sql():
 
 
 def test_switched_off_statements_are_sent_plainly(monkeypatch):
-    monkeypatch.setenv("DB_PREPARED_STATEMENTS", "false")
+    monkeypatch.setattr(prepared, "ENABLED", False)
     with CaptureQueriesContext(connection) as queries:
         assert run(a=1, b=2) == (3, 2)
     assert queries[0]["sql"].startswith("SELECT ")
