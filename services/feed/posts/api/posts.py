@@ -13,7 +13,7 @@ from posts.api.permissions import IsAuthorOrReadOnly
 from posts.api.rendering import OrjsonRenderer, render_posts
 from posts.api.serializers import PostSerializer
 from posts.models import Post
-from posts.selectors import get_post, get_post_row, user_post_rows
+from posts.selectors import get_post, get_post_for_write, get_post_row, user_post_rows
 from posts.services import create_post, delete_post, update_post
 
 
@@ -56,7 +56,9 @@ class PostDetailView(RememberCallerMixin, generics.GenericAPIView):
         body = body_field(allow_blank=True)
 
     def get_object(self) -> Post:
-        post = get_post(self.kwargs["post_id"], viewer_id=viewer_id(self.request))
+        # The bare row: PUT, PATCH and DELETE need only its author here (the services lock
+        # and read it again, and an update renders the post afresh afterwards).
+        post = get_post_for_write(self.kwargs["post_id"])
         self.check_object_permissions(self.request, post)
         return post
 
