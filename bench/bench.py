@@ -33,6 +33,9 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 STACK = REPO / "deploy" / "local" / "stack.py"
+sys.path.insert(0, str(STACK.parent))
+from stack import read_env_file  # noqa: E402 - the stack's own .env reader (stdlib only)
+
 LUA = REPO / "bench" / "requests.lua"
 DOC = REPO / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
@@ -94,8 +97,7 @@ class Bench:
 
     @functools.cache  # noqa: B019 - one Bench per run; the file is read once, not per token
     def secrets(self) -> dict[str, str]:
-        lines = (self.var / ".env").read_text().splitlines()
-        return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+        return read_env_file(self.var / ".env")
 
     def seed(self, posts: int) -> None:
         say(

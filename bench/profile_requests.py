@@ -29,11 +29,10 @@ BENCH_ENV = REPO / "var" / "bench" / ".env"
 
 
 def configure(port: str) -> None:
-    secrets = dict(
-        line.split("=", 1)
-        for line in BENCH_ENV.read_text().splitlines()
-        if line and not line.startswith("#")
-    )
+    sys.path.insert(0, str(REPO / "deploy" / "local"))
+    from stack import read_env_file  # the stack's own .env reader (stdlib only)
+
+    secrets = read_env_file(BENCH_ENV)
     os.environ.update(
         {
             "ENV_FILE": str(BENCH_ENV),
