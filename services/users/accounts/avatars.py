@@ -61,6 +61,9 @@ def prepare_avatar(upload: UploadedFile) -> PreparedAvatar:
             if width < 1 or height < 1 or width * height > MAX_AVATAR_PIXELS:
                 raise _too_many_pixels()
             output_format, extension = OUTPUT_FORMATS[image.format or ""]
+            # A JPEG can decode straight at 1/2, 1/4 or 1/8 scale: ask for no more pixels than
+            # the avatar keeps, rather than all 25 million (other formats ignore this).
+            image.draft(image.mode, (AVATAR_MAX_SIDE, AVATAR_MAX_SIDE))
             image.load()
             content = _reencode(image, output_format)
     except ValidationError:
