@@ -197,8 +197,12 @@ class KeysetPagination(BasePagination):
             if has_previous:
                 self.previous_url = self._url(Cursor(self.position_of(rows[0]), reverse=True))
         elif cursor is not None:
-            # Past the end (or everything beyond was deleted): offer the way back, nothing ahead.
-            self.previous_url = self._url(Cursor(cursor.position, reverse=True))
+            # Past the end (or everything beyond was deleted): offer only the way back, which
+            # for a backwards cursor past the start is forwards again (never the same URL).
+            if going_back:
+                self.next_url = self._url(Cursor(cursor.position))
+            else:
+                self.previous_url = self._url(Cursor(cursor.position, reverse=True))
         return rows
 
     def _url(self, cursor: Cursor) -> str:

@@ -129,6 +129,18 @@ def test_past_the_end_only_the_way_back_is_offered():
     assert after_end.previous_url is not None
 
 
+def test_back_past_the_start_only_the_way_forward_is_offered():
+    rows = rows_with_ties()
+    paginator = KeysetPagination()
+    before = paginator.encode_cursor(Cursor((T0 + timedelta(days=1), 1), reverse=True))
+
+    ids, before_start = page(f"/x?page_size=5&cursor={before}", rows)
+
+    assert ids == []
+    assert before_start.previous_url is None
+    assert page(before_start.next_url, rows)[0] == [30, 29, 28, 27, 26]
+
+
 def test_link_header_equals_the_body_links():
     rows = rows_with_ties()
     _, first = page("/x?page_size=5", rows)
