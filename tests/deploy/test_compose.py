@@ -116,7 +116,7 @@ def test_services_wait_for_healthy_dependencies_and_completed_migrations(kind):
     for name, db in DATABASES.items():
         migrate = MIGRATIONS[name]
         assert support.depends_on(services[migrate]) == {db: "service_healthy"}
-        for waiter in (name, *(["dispatcher"] if name == "users" else [])):
+        for waiter in (name, {"users": "dispatcher", "feed": "trimmer"}[name]):
             deps = support.depends_on(services[waiter])
             assert deps[db] == "service_healthy"
             assert deps[migrate] == "service_completed_successfully"
@@ -148,16 +148,32 @@ def test_the_dispatcher_runs_from_the_users_image(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_the_trimmer_runs_from_the_feed_image_hourly(kind):
+    services = support.load_compose(kind)["services"]
+    trimmer = services["trimmer"]
+    assert trimmer["command"] == [
+        "python", "manage.py", "trim_timeline_inboxes", "--every", "3600"
+    ]  # fmt: skip
+    assert trimmer["build"] == services["feed"]["build"]
+    assert trimmer["environment"] == services["feed"]["environment"]
+    assert trimmer["networks"] == ["feed-data"]
+    assert trimmer["healthcheck"] == {"disable": True}
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_our_images_are_always_built_never_pulled(kind):
     services = support.load_compose(kind)["services"]
     built = {name: spec for name, spec in services.items() if "build" in spec}
-    assert set(built) == {*support.SERVICES, *MIGRATIONS.values(), "dispatcher", "gateway"}
+    assert set(built) == {
+        *support.SERVICES, *MIGRATIONS.values(), "dispatcher", "trimmer", "gateway"
+    }  # fmt: skip
     for name, spec in built.items():
         assert spec["pull_policy"] == "build", name
     # The migrate services and the dispatcher share the service's image: built once.
     for name, migrate in MIGRATIONS.items():
         assert services[migrate]["image"] == services[name]["image"] == f"social-{name}"
     assert services["dispatcher"]["image"] == "social-users"
+    assert services["trimmer"]["image"] == "social-feed"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -256,7 +272,7 @@ def test_production_runs_gunicorn_with_prod_settings_and_no_source_mounts():
         assert spec.get("restart") in ("unless-stopped", "always", "no"), name
         if spec.get("restart") == "no":
             assert name in MIGRATIONS.values()
-    for name in (*support.SERVICES, "dispatcher", *MIGRATIONS.values()):
+    for name in (*support.SERVICES, "dispatcher", "trimmer", *MIGRATIONS.values()):
         env = support.environment(services[name])
         assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.prod"
         assert env["DEBUG"] == "false"

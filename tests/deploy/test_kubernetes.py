@@ -140,8 +140,7 @@ def test_a_job_migrates_each_service_and_its_pods_wait_for_it(app):
     assert migrate["image"] == f"social-{app}"
     assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
     waiters = [support.k8s_find("Deployment", app)]
-    if app == "users":
-        waiters.append(support.k8s_find("Deployment", "dispatcher"))
+    waiters.append(support.k8s_find("Deployment", {"users": "dispatcher", "feed": "trimmer"}[app]))
     for workload in waiters:
         [wait] = support.pod_spec(workload)["initContainers"]
         assert wait["image"] == f"social-{app}"
@@ -155,6 +154,18 @@ def test_the_dispatcher_is_a_single_replica_that_is_replaced_not_rolled():
     assert container["command"] == ["python", "manage.py", "dispatch_events"]
     assert dispatcher["spec"]["replicas"] == 1
     assert dispatcher["spec"]["strategy"] == {"type": "Recreate"}
+
+
+def test_the_trimmer_is_a_single_replica_of_the_feed_image_trimming_hourly():
+    trimmer = support.k8s_find("Deployment", "trimmer")
+    [container] = containers(trimmer, init=False)
+    assert container["image"] == "social-feed"
+    assert container["command"] == [
+        "python", "manage.py", "trim_timeline_inboxes", "--every", "3600"
+    ]  # fmt: skip
+    assert trimmer["spec"]["replicas"] == 1
+    assert {"configMapRef": {"name": "social-config"}} in container["envFrom"]
+    assert {"secretRef": {"name": "feed-secrets"}} in container["envFrom"]
 
 
 def test_django_pods_run_as_the_images_non_root_user():

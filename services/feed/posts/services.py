@@ -22,6 +22,7 @@ from authors.services import lock_authors_for_writing
 from posts.images import EncodedImage, ProcessedImage
 from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage
 from social.services import change_posts_count
+from timeline.services import fan_out_post, withdraw_post
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ def create_post(
                 row.post = post
             PostImage.objects.bulk_create(rows)
             change_posts_count(user_id=author_id, delta=1)
+            # After the counters: their row lock orders this against a follow of the author.
+            fan_out_post(post=post)
     except BaseException:
         delete_stored_files(stored)
         raise
@@ -125,6 +128,8 @@ def delete_post(*, post: Post) -> None:
         files = _image_files(PostImage.objects.filter(post_id=post.pk))
         Post.objects.filter(pk=post.pk).delete()
         change_posts_count(user_id=post.author_id, delta=-1)
+        # After the counters: their row lock orders this against a follow of the author.
+        withdraw_post(post=post)
         transaction.on_commit(lambda: delete_stored_files(files))
 
 

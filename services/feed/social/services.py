@@ -18,6 +18,7 @@ from authors.services import lock_authors_for_writing
 from posts.models import Post
 from posts.selectors import MAX_ID
 from social.models import Follow, UserStats
+from timeline.services import backfill_followee, forget_inbox, remove_followee
 
 
 class SelfFollow(APIException):
@@ -76,6 +77,8 @@ def follow_user(*, follower_id: int, followee_id: int) -> bool:
             _change_counters(
                 {follower_id: {"following_count": 1}, followee_id: {"followers_count": 1}}
             )
+            # After the counters: their row lock orders this against a post by the followee.
+            backfill_followee(follower_id=follower_id, followee_id=followee_id)
     return created
 
 
@@ -92,6 +95,8 @@ def unfollow_user(*, follower_id: int, followee_id: int) -> None:
             _change_counters(
                 {follower_id: {"following_count": -1}, followee_id: {"followers_count": -1}}
             )
+            # After the counters: their row lock orders this against a post by the followee.
+            remove_followee(follower_id=follower_id, followee_id=followee_id)
 
 
 def change_posts_count(*, user_id: int, delta: int) -> None:
@@ -133,6 +138,7 @@ def forget_user_follows(*, user_id: int) -> None:
             following_count=F("following_count") - 1
         )
         UserStats.objects.filter(pk=user_id).delete()
+        forget_inbox(user_id=user_id)
 
 
 def recount_user_stats() -> int:

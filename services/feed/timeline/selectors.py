@@ -1,12 +1,19 @@
 """The home timeline: the viewer's posts and those of everyone they follow, newest first.
 
-Fan-out on read, as a per-author merge (see docs/timeline-query.md for the plans behind it).
-`author_id IN (<followees>) ORDER BY created_at DESC, id DESC LIMIT n` would read every post of
-every followee and sort them all, so its cost grows with the data. Instead, every index read
-here is a short LATERAL scan of posts_author_recent (author_id, created_at DESC, id DESC) that
-starts at the cursor, and a deep page costs what the first one does.
+A page is read from the viewer's inbox (fan-out on write, `timeline.models`) when the inbox can
+answer it, and merged from the followees' posts (fan-out on read) otherwise; both are one
+statement, and Postgres runs only the half it needs.
 
-The merge runs in two steps (a threshold merge):
+The inbox answers a page when everything the page covers lies inside the window the inboxes
+promise to hold complete (`TIMELINE_INBOX_DAYS`): towards older posts, a full page whose oldest
+post is inside the window; towards newer posts, a cursor inside the window. Anything else (an old
+page, a short timeline) is merged. See docs/performance.md for what each costs.
+
+The merge: `author_id IN (<followees>) ORDER BY created_at DESC, id DESC LIMIT n` would read
+every post of every followee and sort them all, so its cost grows with the data. Instead, every
+index read here is a short LATERAL scan of posts_author_recent (author_id, created_at DESC,
+id DESC) that starts at the cursor, and a deep page costs what the first one does (see
+docs/timeline-query.md for the plans behind it). It runs in two steps (a threshold merge):
 1. `newest`: for each author the viewer reads (themselves and each followee), their newest post
    past the cursor: one index entry each.
 2. `horizon`: the `limit`-th newest of those. At least `limit` posts (one per author above it)
@@ -22,13 +29,15 @@ from posts.models import Post
 from posts.selectors import PostRow, cursor_position, post_rows
 from shared.pagination import Cursor
 from social.models import Follow
+from timeline.models import InboxEntry
+from timeline.services import inbox_window
 
 # Placeholders: {after} is the cursor condition on `post` (or nothing); {direction} is DESC
 # (older posts: the first page and `next`) or ASC (a `previous` page), with {past} the matching
 # comparison (>= or <=), {far} the horizon when there is none (-infinity or infinity) and
 # {bound} the aggregate that picks the horizon (min or max).
 # Named parameters: %(viewer)s, %(limit)s, and the cursor's %(after_created_at)s, %(after_id)s.
-_PAGE_IDS_SQL = f"""
+_MERGE_SQL = f"""
     WITH newest AS (
         SELECT authors.author_id, latest.created_at
         FROM (
@@ -66,33 +75,76 @@ _PAGE_IDS_SQL = f"""
     LIMIT %(limit)s
 """  # noqa: S608 - table names come from the models; every value is a parameter
 
-_OLDER = {"direction": "DESC", "past": ">=", "far": "-infinity", "bound": "min"}
-_NEWER = {"direction": "ASC", "past": "<=", "far": "infinity", "bound": "max"}
+# The page from the inbox, or else the merge. `inbox` reads the viewer's entries past the cursor
+# (one backward range of the primary key) with their posts; an entry whose post is gone is
+# skipped by the join. `answered` says whether that page is the timeline's (the module comment),
+# from `page`: how many posts `inbox` found and the oldest one's created_at (one row, always).
+# The merge's half is gated on it as a one-time filter, and is not run when the inbox answers.
+# Placeholders: those of _MERGE_SQL, plus {entry_after} (the cursor condition on `entry`) and
+# {answered}. Adds the parameter %(window)s.
+_PAGE_SQL = f"""
+    WITH inbox AS MATERIALIZED (
+        SELECT post.*
+        FROM {InboxEntry._meta.db_table} AS entry
+        JOIN {Post._meta.db_table} AS post ON post.id = entry.post_id
+        WHERE entry.owner_id = %(viewer)s {{entry_after}}
+        ORDER BY entry.created_at {{direction}}, entry.post_id {{direction}}
+        LIMIT %(limit)s
+    ), answer AS (
+        SELECT {{answered}} AS answered
+        FROM (SELECT count(*) AS found, min(created_at) AS oldest FROM inbox) AS page
+    )
+    SELECT inbox.* FROM inbox WHERE (SELECT answered FROM answer)
+    UNION ALL
+    SELECT merged.* FROM ({_MERGE_SQL}) AS merged WHERE NOT (SELECT answered FROM answer)
+"""  # noqa: S608 - table names come from the models; every value is a parameter
+
+_OLDER = {
+    "direction": "DESC",
+    "past": ">=",
+    "far": "-infinity",
+    "bound": "min",
+    # A full page, down to a post inside the window: nothing older is on it.
+    "answered": "page.found = %(limit)s AND page.oldest >= now() - %(window)s::interval",
+}
+_NEWER = {
+    "direction": "ASC",
+    "past": "<=",
+    "far": "infinity",
+    "bound": "max",
+    # Everything newer than a cursor inside the window is inside it, full page or not.
+    "answered": "%(after_created_at)s >= now() - %(window)s::interval",
+}
 
 
 def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[PostRow]:
     """Up to `limit` posts of the viewer's timeline just past `cursor`, in the page's direction.
 
     Newest first; a `reverse` cursor walks towards newer posts and returns them oldest first
-    (`KeysetPagination.paginate` flips them). The merge above is the source of the one
+    (`KeysetPagination.paginate` flips them). The inbox-or-merge above is the source of the one
     statement of `posts.selectors.post_rows`, which adds liked_by_me and the authors: a page is
     one query whatever its size (and `posts.api.rendering` adds one for posts it has not
     rendered yet).
     """
     backwards = bool(cursor and cursor.reverse)
-    after, params = "", {}
+    after = entry_after = ""
+    window = inbox_window()
+    params = {"window": window}
     if cursor is not None:
-        # A row comparison the index serves directly: (created_at, id) past the boundary row.
-        after = (
-            f"AND (post.created_at, post.id) {'>' if backwards else '<'}"
-            " (%(after_created_at)s, %(after_id)s)"
+        # Row comparisons the indexes serve directly: (created_at, id) past the boundary row.
+        past = ">" if backwards else "<"
+        after = f"AND (post.created_at, post.id) {past} (%(after_created_at)s, %(after_id)s)"
+        entry_after = (
+            f"AND (entry.created_at, entry.post_id) {past} (%(after_created_at)s, %(after_id)s)"
         )
-        params = cursor_position(cursor)
-    merge = _PAGE_IDS_SQL.format(after=after, **(_NEWER if backwards else _OLDER))
+        params |= cursor_position(cursor)
+    # With the inboxes off (an empty window) every page is merged.
+    page = (_PAGE_SQL if window else _MERGE_SQL).format(
+        after=after, entry_after=entry_after, **(_NEWER if backwards else _OLDER)
+    )
     return post_rows(
-        # The merge returns the page's posts themselves (its last step reads them from the
-        # table, not index-only), so they are not looked up again by primary key.
-        source=f"({merge})",
+        # Both halves return the page's posts themselves, so they are not looked up again.
+        source=f"({page})",
         where="true",
         params=params,
         viewer_id=viewer_id,

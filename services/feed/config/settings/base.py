@@ -91,6 +91,11 @@ PROFANITY_EXTRA_WORDS_FILE = env.str("PROFANITY_EXTRA_WORDS_FILE", default="")
 # Posts kept rendered per worker process (posts.api.rendering), each ~0.5-5 KB: title, body,
 # images and timestamps, keyed by (id, updated_at). 0 turns the cache off.
 RENDERED_POSTS_CACHE_SIZE = env.int("RENDERED_POSTS_CACHE_SIZE", default=10_000)
+# How many days of every home timeline the inboxes hold (timeline.models). Pages inside the
+# window read one inbox range; older pages merge the followees' posts. 0 turns the inboxes off
+# (every page merged). Raising it, or turning them back on, needs
+# `manage.py fill_timeline_inboxes` afterwards: the inboxes only hold the old window.
+TIMELINE_INBOX_DAYS = env.int("TIMELINE_INBOX_DAYS", default=21)
 
 # --- Benchmark ---------------------------------------------------------------------------
 # Routes the framework-floor reference view that `make bench` measures; off everywhere else.

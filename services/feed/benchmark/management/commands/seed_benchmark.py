@@ -2,7 +2,8 @@
 
 Users' popularity follows a long tail (a power of a uniform draw), so a few accounts have huge
 follower counts and most have few; posts, likes and comments lean the same way. Every counter is
-recomputed from the rows at the end, so the seeded state is one the services could have produced.
+recomputed from the rows at the end and the timeline inboxes are filled from them, so the seeded
+state is one the services could have produced.
 Destroys whatever the feed database holds: refuses to run without --yes.
 """
 
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from social.services import recount_user_stats
+from timeline.services import fill_inboxes
 
 
 def table(label: str) -> str:
@@ -52,11 +54,12 @@ class Command(BaseCommand):
             table("posts.PostImage"),
         )
         follow, stats = table("social.Follow"), table("social.UserStats")
+        inbox = table("timeline.InboxEntry")
         steps = [
             (
                 "wipe",
-                f"TRUNCATE {author}, {post}, {like}, {comment}, {image}, {follow}, {stats} "
-                "RESTART IDENTITY CASCADE",
+                f"TRUNCATE {author}, {post}, {like}, {comment}, {image}, {follow}, {stats}, "
+                f"{inbox} RESTART IDENTITY CASCADE",
             ),
             (
                 "authors",
@@ -138,11 +141,17 @@ class Command(BaseCommand):
             recount_user_stats()
             self.stdout.write(f"seeded user counters in {time.monotonic() - started:.1f}s")
             started = time.monotonic()
+            with transaction.atomic():
+                entries = fill_inboxes()
+            self.stdout.write(
+                f"seeded {entries} timeline inbox entries in {time.monotonic() - started:.1f}s"
+            )
+            started = time.monotonic()
             # A steady-state database has its visibility map set (autovacuum's work), so the
             # timeline's index-only scans skip the heap; right after a bulk load they would not
             # until autovacuum catches up, mid-measurement. VACUUM cannot run in a transaction
             # (the tests'): there, statistics are enough.
-            seeded = f"{author}, {post}, {like}, {comment}, {image}, {follow}, {stats}"
+            seeded = f"{author}, {post}, {like}, {comment}, {image}, {follow}, {stats}, {inbox}"
             cursor.execute(
                 f"ANALYZE {seeded}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {seeded}"
             )

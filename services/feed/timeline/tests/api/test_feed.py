@@ -7,19 +7,12 @@ from django.utils import timezone
 
 from authors.models import Author
 from posts.models import Like, Post, PostImage
-from posts.tests.factories import AuthorFactory, PostFactory
+from posts.tests.factories import AuthorFactory, PostFactory, post_at
 from posts.tests.shapes import POST_KEYS
 from shared.pagination import Cursor, KeysetPagination
 from social.tests.factories import FollowFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def post_at(author_id: int, created_at: datetime) -> Post:
-    post = PostFactory(author_id=author_id)
-    Post.objects.filter(pk=post.pk).update(created_at=created_at)
-    post.created_at = created_at
-    return post
 
 
 def ids(response) -> list[int]:
@@ -68,7 +61,7 @@ def test_following_and_unfollowing_through_the_api_changes_the_feed(client_for):
 
 @pytest.mark.parametrize("size", [1, 20, 100])
 def test_a_feed_page_costs_three_queries_whatever_its_size(
-    client_for, size, django_assert_num_queries
+    client_for, size, django_assert_num_queries, settle
 ):
     Author.objects.bulk_create([Author(id=i, username=f"u{i}") for i in range(1, 12)])
     for followee in range(2, 12):
@@ -79,10 +72,12 @@ def test_a_feed_page_costs_three_queries_whatever_its_size(
             post=post, position=0, file=f"p/{n}.jpg", thumbnail=f"p/{n}_t.jpg", width=4, height=3
         )
         Like.objects.create(post=post, user_id=1)
+    settle()
 
     # the caller's deleted-account check (authors.authentication), one statement where the
-    # merge picks the page, read with liked_by_me and authors (posts.selectors.post_rows), and
-    # one for the title, body and images of posts not rendered yet (posts.api.rendering)
+    # inbox or the merge picks the page, read with liked_by_me and authors
+    # (posts.selectors.post_rows), and one for the title, body and images of posts not
+    # rendered yet (posts.api.rendering)
     with django_assert_num_queries(3):
         response = client_for(1).get(f"/api/v1/feed?page_size={size}")
     # rendered already: only the first two
@@ -96,12 +91,13 @@ def test_a_feed_page_costs_three_queries_whatever_its_size(
     assert len({post["author"]["username"] for post in results}) == min(size, 11)
 
 
-def test_a_deep_page_costs_the_same_queries(client_for, django_assert_num_queries):
+def test_a_deep_page_costs_the_same_queries(client_for, django_assert_num_queries, settle):
     FollowFactory(follower_id=1, followee_id=2)
     start = timezone.now() - timedelta(days=1)
     posts = [post_at(2, start + timedelta(seconds=s)) for s in range(30)]
     deep = KeysetPagination().encode_cursor(Cursor((start + timedelta(seconds=10), posts[10].pk)))
     AuthorFactory(id=2)
+    settle()
 
     # as above: the caller's deleted-account check, the page's statement, the posts' contents
     with django_assert_num_queries(3):
@@ -110,7 +106,7 @@ def test_a_deep_page_costs_the_same_queries(client_for, django_assert_num_querie
     assert ids(response) == [p.pk for p in reversed(posts[5:10])]
 
 
-def test_paging_while_posts_arrive_never_repeats_or_skips_a_post(client_for):
+def test_paging_while_posts_arrive_never_repeats_or_skips_a_post(client_for, settle):
     for user_id in (1, 2, 3):
         AuthorFactory(id=user_id)
     FollowFactory(follower_id=1, followee_id=2)
@@ -118,6 +114,7 @@ def test_paging_while_posts_arrive_never_repeats_or_skips_a_post(client_for):
     # Several posts share a created_at, so the id alone must break ties across page edges.
     start = timezone.now() - timedelta(hours=1)
     existing = [post_at(1 + n % 3, start + timedelta(seconds=n // 4)) for n in range(23)]
+    settle()
     reader = client_for(1)
 
     seen, url, pages = [], "/api/v1/feed?page_size=4", 0
@@ -129,17 +126,19 @@ def test_paging_while_posts_arrive_never_repeats_or_skips_a_post(client_for):
         # New posts by the reader and both followees arrive between every two pages.
         for author_id in (1, 2, 3):
             PostFactory(author_id=author_id)
+        settle()
 
     expected = sorted(existing, key=lambda p: (p.created_at, p.pk), reverse=True)
     assert pages == 6
     assert seen == [p.pk for p in expected]
 
 
-def test_previous_links_walk_back_to_the_first_page(client_for):
+def test_previous_links_walk_back_to_the_first_page(client_for, settle):
     FollowFactory(follower_id=1, followee_id=2)
     start = timezone.now() - timedelta(hours=1)
     for n in range(12):
         post_at(1 + n % 2, start + timedelta(seconds=n))
+    settle()
     reader = client_for(1)
     forward, url = [], "/api/v1/feed?page_size=5"
     while url:
@@ -157,10 +156,11 @@ def test_previous_links_walk_back_to_the_first_page(client_for):
     assert backward == list(reversed(forward[:-1]))
 
 
-def test_the_link_header_equals_the_body_links(client_for):
+def test_the_link_header_equals_the_body_links(client_for, settle):
     start = timezone.now() - timedelta(hours=1)
     for n in range(7):
         post_at(1, start + timedelta(seconds=n))
+    settle()
     reader = client_for(1)
     first = reader.get("/api/v1/feed?page_size=3")
     middle = reader.get(first.json()["next"])

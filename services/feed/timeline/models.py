@@ -1,0 +1,31 @@
+"""Timeline inboxes: fan-out on write for the recent part of every home timeline.
+
+Each post is copied, as (owner, created_at, post), into the inbox of its author and of each of
+their followers when it is posted, and a new follow copies the followee's recent posts in. A
+timeline page then reads one range of its owner's inbox instead of merging every followee's
+posts (see `timeline.selectors`). Only the last `TIMELINE_INBOX_DAYS` are promised complete:
+`trim_timeline_inboxes` removes older entries, and older pages are merged as before.
+"""
+
+from django.db import models
+
+
+class InboxEntry(models.Model):
+    """Post `post_id`, created at `created_at`, is on `owner_id`'s home timeline.
+
+    The primary key (owner_id, created_at, post_id) is the one index: a page is a range of it
+    read backwards, and a post is in an inbox at most once (its created_at never changes).
+    `post_id` is not a foreign key: a deleted post's entries are removed by the services that
+    delete it, and a stray entry is harmless (a page joins the posts and skips it).
+    """
+
+    pk = models.CompositePrimaryKey("owner_id", "created_at", "post_id")
+    owner_id = models.BigIntegerField()
+    created_at = models.DateTimeField()
+    post_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name_plural = "inbox entries"
+
+    def __str__(self) -> str:
+        return f"Post {self.post_id} in the timeline of {self.owner_id}"
