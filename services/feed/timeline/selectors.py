@@ -36,7 +36,11 @@ from timeline.services import inbox_window
 # (older posts: the first page and `next`) or ASC (a `previous` page), with {past} the matching
 # comparison (>= or <=), {far} the horizon when there is none (-infinity or infinity) and
 # {bound} the aggregate that picks the horizon (min or max).
-# Named parameters: %(viewer)s, %(limit)s, and the cursor's %(after_created_at)s, %(after_id)s.
+# {limit} is the page size, written into the statement rather than passed: a prepared statement
+# soon runs a generic plan, and with `LIMIT $n` that plan must guess how many rows come back
+# (a tenth of the table), and then reads the whole authors table into a hash join for a page of
+# 20 (1.2 ms a page at 10,000 authors). One statement per page size is prepared instead.
+# Named parameters: %(viewer)s and the cursor's %(after_created_at)s, %(after_id)s.
 _MERGE_SQL = f"""
     WITH newest AS (
         SELECT authors.author_id, latest.created_at
@@ -53,10 +57,10 @@ _MERGE_SQL = f"""
             LIMIT 1
         ) AS latest
     ), horizon AS (
-        SELECT CASE WHEN count(*) < %(limit)s THEN '{{far}}'::timestamptz
+        SELECT CASE WHEN count(*) < {{limit}} THEN '{{far}}'::timestamptz
                     ELSE {{bound}}(top.created_at) END AS created_at
         FROM (
-            SELECT created_at FROM newest ORDER BY created_at {{direction}} LIMIT %(limit)s
+            SELECT created_at FROM newest ORDER BY created_at {{direction}} LIMIT {{limit}}
         ) AS top
     )
     SELECT page.*
@@ -68,11 +72,11 @@ _MERGE_SQL = f"""
         WHERE post.author_id = newest.author_id {{after}}
           AND post.created_at {{past}} horizon.created_at
         ORDER BY post.created_at {{direction}}, post.id {{direction}}
-        LIMIT %(limit)s
+        LIMIT {{limit}}
     ) AS page
     WHERE newest.created_at {{past}} horizon.created_at
     ORDER BY page.created_at {{direction}}, page.id {{direction}}
-    LIMIT %(limit)s
+    LIMIT {{limit}}
 """  # noqa: S608 - table names come from the models; every value is a parameter
 
 # The page from the inbox, or else the merge. `inbox` reads the viewer's entries past the cursor
@@ -89,7 +93,7 @@ _PAGE_SQL = f"""
         JOIN {Post._meta.db_table} AS post ON post.id = entry.post_id
         WHERE entry.owner_id = %(viewer)s {{entry_after}}
         ORDER BY entry.created_at {{direction}}, entry.post_id {{direction}}
-        LIMIT %(limit)s
+        LIMIT {{limit}}
     ), answer AS (
         SELECT {{answered}} AS answered
         FROM (SELECT count(*) AS found, min(created_at) AS oldest FROM inbox) AS page
@@ -140,7 +144,7 @@ def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[
         params |= cursor_position(cursor)
     # With the inboxes off (an empty window) every page is merged.
     page = (_PAGE_SQL if window else _MERGE_SQL).format(
-        after=after, entry_after=entry_after, **(_NEWER if backwards else _OLDER)
+        after=after, entry_after=entry_after, limit=int(limit), **(_NEWER if backwards else _OLDER)
     )
     return post_rows(
         # Both halves return the page's posts themselves, so they are not looked up again.

@@ -22,6 +22,8 @@ FILL_THE_WINDOW = """
 
 
 def fill_the_window(apps, schema_editor):
+    # A bulk job (minutes at millions of posts): the services' statement timeout would stop it.
+    schema_editor.execute("SET LOCAL statement_timeout = 0")
     schema_editor.execute(FILL_THE_WINDOW, [timedelta(days=settings.TIMELINE_INBOX_DAYS)])
 
 

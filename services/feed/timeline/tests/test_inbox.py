@@ -285,7 +285,7 @@ def test_a_page_from_the_inbox_reads_one_range_of_it():
     for n in range(30):
         create_post(author_id=2, title=f"p{n}")
     params = {"viewer": 1, "limit": 20, "window": inbox_window()}
-    sql = _PAGE_SQL.format(after="", entry_after="", **_OLDER)
+    sql = _PAGE_SQL.format(after="", entry_after="", limit=20, **_OLDER)
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}", params)
         plan = "\n".join(line for (line,) in cursor.fetchall())
