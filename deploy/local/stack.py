@@ -1,4 +1,4 @@
-"""The native stack: Postgres under var/, both services under gunicorn, the dispatcher, nginx.
+"""The native stack: Postgres under var/, both services (gunicorn), dispatcher, trimmer, nginx.
 
     stack.py init-env      create .env with fresh secrets when there is none
     stack.py run           set up, then run everything in the foreground until Ctrl-C
