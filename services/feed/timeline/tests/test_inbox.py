@@ -3,6 +3,7 @@ concurrency too, the trim, and which pages an inbox answers."""
 
 import io
 import random
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -38,6 +39,12 @@ def authors(*user_ids: int) -> None:
         AuthorFactory(id=user_id)
 
 
+def follows(*pairs: tuple[int, int]) -> None:
+    """Each (follower, followee) follows, through the service."""
+    for follower, followee in pairs:
+        follow_user(follower_id=follower, followee_id=followee)
+
+
 def page_ids(viewer_id: int, cursor: Cursor | None = None, limit: int = 20) -> list[int]:
     return [row.id for row in timeline_page(viewer_id=viewer_id, cursor=cursor, limit=limit)]
 
@@ -52,9 +59,7 @@ def key(post: Post) -> tuple:
 @pytest.mark.django_db
 def test_a_post_goes_into_its_authors_inbox_and_each_followers():
     authors(1, 2, 3, 4, 5)
-    follow_user(follower_id=1, followee_id=2)
-    follow_user(follower_id=3, followee_id=2)
-    follow_user(follower_id=4, followee_id=5)
+    follows((1, 2), (3, 2), (4, 5))
 
     post = create_post(author_id=2, title="hello")
 
@@ -77,8 +82,7 @@ def test_a_follow_copies_in_the_followees_posts_of_the_window_only():
 @pytest.mark.django_db
 def test_an_unfollow_takes_out_every_post_of_the_followee_and_nothing_else():
     authors(1, 2, 3)
-    follow_user(follower_id=1, followee_id=2)
-    follow_user(follower_id=1, followee_id=3)
+    follows((1, 2), (1, 3))
     theirs = create_post(author_id=2, title="theirs")
     kept = [create_post(author_id=3, title="kept"), create_post(author_id=1, title="mine")]
     # An entry older than the window that the trim has not reached yet goes too.
@@ -94,8 +98,7 @@ def test_an_unfollow_takes_out_every_post_of_the_followee_and_nothing_else():
 @pytest.mark.django_db
 def test_deleting_a_post_takes_it_out_of_every_inbox():
     authors(1, 2, 3)
-    follow_user(follower_id=1, followee_id=2)
-    follow_user(follower_id=3, followee_id=2)
+    follows((1, 2), (3, 2))
     gone, stays = create_post(author_id=2, title="gone"), create_post(author_id=2, title="stays")
 
     delete_post(post=gone)
@@ -106,8 +109,7 @@ def test_deleting_a_post_takes_it_out_of_every_inbox():
 @pytest.mark.django_db
 def test_a_deleted_account_loses_its_inbox():
     authors(1, 2, 3)
-    follow_user(follower_id=1, followee_id=2)
-    follow_user(follower_id=3, followee_id=2)
+    follows((1, 2), (3, 2))
     post = create_post(author_id=2, title="hi")
 
     forget_user_follows(user_id=1)
@@ -118,8 +120,7 @@ def test_a_deleted_account_loses_its_inbox():
 @pytest.mark.django_db
 def test_fill_inboxes_writes_what_posting_and_following_would_have():
     authors(1, 2, 3, 4)
-    for follower, followee in [(1, 2), (1, 3), (3, 2), (4, 1)]:
-        follow_user(follower_id=follower, followee_id=followee)
+    follows((1, 2), (1, 3), (3, 2), (4, 1))
     for n in range(8):
         create_post(author_id=1 + n % 4, title=f"p{n}")
     post_at(2, timezone.now() - inbox_window() - timedelta(hours=1))  # outside: not copied
@@ -239,41 +240,45 @@ def test_the_inbox_and_the_merge_agree_on_every_page_after_any_writes(settings, 
 # --- concurrency --------------------------------------------------------------------------------
 
 
+FOLLOWERS = list(range(10, 18))
+
+
+def race_four_posts_by_2_against(change: Callable[[int], object]) -> None:
+    """Run `change(follower)` for every follower at the same moment as four posts by user 2."""
+
+    def work(i: int) -> object:
+        if i < len(FOLLOWERS):
+            return change(FOLLOWERS[i])
+        return create_post(author_id=2, title=f"p{i}")
+
+    results = run_concurrently(len(FOLLOWERS) + 4, work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+
+
 @pytest.mark.django_db(transaction=True)
 def test_posts_and_follows_at_the_same_moment_leave_every_post_in_every_inbox():
     # A follow's backfill and a post's fan-out must see each other whichever commits first.
-    followers = list(range(10, 18))
-    authors(2, *followers)
+    authors(2, *FOLLOWERS)
 
-    def work(i: int) -> object:
-        if i < len(followers):
-            return follow_user(follower_id=followers[i], followee_id=2)
-        return create_post(author_id=2, title=f"p{i}")
+    race_four_posts_by_2_against(lambda follower: follow_user(follower_id=follower, followee_id=2))
 
-    results = run_concurrently(len(followers) + 4, work)
-
-    assert not [r for r in results if isinstance(r, Exception)], results
     posts = sorted(Post.objects.filter(author_id=2).values_list("pk", flat=True))
-    for follower in followers:
+    assert len(posts) == 4
+    for follower in FOLLOWERS:
         assert sorted(inbox(follower)) == posts, follower
 
 
 @pytest.mark.django_db(transaction=True)
 def test_posts_and_unfollows_at_the_same_moment_leave_no_post_behind():
-    followers = list(range(10, 18))
-    authors(2, *followers)
-    for follower in followers:
+    authors(2, *FOLLOWERS)
+    for follower in FOLLOWERS:
         follow_user(follower_id=follower, followee_id=2)
 
-    def work(i: int) -> object:
-        if i < len(followers):
-            return unfollow_user(follower_id=followers[i], followee_id=2)
-        return create_post(author_id=2, title=f"p{i}")
+    race_four_posts_by_2_against(
+        lambda follower: unfollow_user(follower_id=follower, followee_id=2)
+    )
 
-    results = run_concurrently(len(followers) + 4, work)
-
-    assert not [r for r in results if isinstance(r, Exception)], results
-    for follower in followers:
+    for follower in FOLLOWERS:
         assert inbox(follower) == [], follower
     assert len(inbox(2)) == 4
 
