@@ -24,3 +24,11 @@ def require_secret(name: str, *, min_bytes: int = MIN_SECRET_BYTES) -> str:
     if len(value.encode()) < min_bytes:
         raise ImproperlyConfigured(f"{name} must be at least {min_bytes} bytes long.")
     return value
+
+
+def non_negative_int(name: str, *, default: int) -> int:
+    """The integer setting `name` (0 allowed, e.g. to turn something off); refuse a negative."""
+    value = env.int(name, default=default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 or more, not {value}.")
+    return value

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from shared.env import env, read_env_file, require_secret
+from shared.env import env, non_negative_int, read_env_file, require_secret
 from shared.jwt import simple_jwt_settings
 from shared.logging import logging_config
 from shared.settings import (
@@ -90,12 +90,12 @@ PROFANITY_EXTRA_WORDS_FILE = env.str("PROFANITY_EXTRA_WORDS_FILE", default="")
 # --- Hot reads -----------------------------------------------------------------------------
 # Posts kept rendered per worker process (posts.api.rendering), each ~0.5-5 KB: title, body,
 # images and timestamps, keyed by (id, updated_at). 0 turns the cache off.
-RENDERED_POSTS_CACHE_SIZE = env.int("RENDERED_POSTS_CACHE_SIZE", default=10_000)
+RENDERED_POSTS_CACHE_SIZE = non_negative_int("RENDERED_POSTS_CACHE_SIZE", default=10_000)
 # How many days of every home timeline the inboxes hold (timeline.models). Pages inside the
 # window read one inbox range; older pages merge the followees' posts. 0 turns the inboxes off
 # (every page merged). Raising it, or turning them back on, needs
 # `manage.py fill_timeline_inboxes` afterwards: the inboxes only hold the old window.
-TIMELINE_INBOX_DAYS = env.int("TIMELINE_INBOX_DAYS", default=21)
+TIMELINE_INBOX_DAYS = non_negative_int("TIMELINE_INBOX_DAYS", default=21)
 
 # --- Benchmark ---------------------------------------------------------------------------
 # Routes the framework-floor reference view that `make bench` measures; off everywhere else.
