@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from rest_framework.exceptions import NotFound
 
-from accounts.models import User
+from accounts.models import NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, User
 
 # Columns the profile shapes need; the password hash and permissions stay in the database.
 PROFILE_COLUMNS = ("id", "username", "email", "name", "bio", "website", "avatar", "date_joined")
@@ -29,6 +29,8 @@ def get_public_user_by_username(*, username: str) -> User:
     """An active user's profile by username, in any letter case; `NotFound` (404) otherwise."""
     # Usernames are stored lower-case, so an exact match on the lowered input uses the
     # unique index.
+    if len(username) > USERNAME_MAX_LENGTH:
+        raise NotFound("No such user.")
     user = public_users().filter(username=username.lower()).first()
     if user is None:
         raise NotFound("No such user.")
@@ -46,6 +48,8 @@ def search_users(*, query: str) -> QuerySet[User]:
     users = public_users()
     if not query:
         return users
+    if len(query) > max(USERNAME_MAX_LENGTH, NAME_MAX_LENGTH):
+        return users.none()
     return users.alias(name_lower=Lower("name")).filter(
         Q(username__startswith=query) | Q(name_lower__startswith=query)
     )

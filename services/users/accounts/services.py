@@ -37,6 +37,8 @@ _UNIQUE_CONSTRAINT_FIELDS = {
 }
 
 WRONG_CREDENTIALS = "No active account found with the given credentials"
+# A JWT of this service is ~400 bytes; anything far longer is not one of ours.
+TOKEN_MAX_LENGTH = 4096
 
 
 # --- Accounts ------------------------------------------------------------------------------
@@ -281,6 +283,9 @@ def revoke_refresh_token(*, raw: str) -> None:
 
 
 def _decode_refresh(raw: str) -> RefreshToken:
+    if len(raw) > TOKEN_MAX_LENGTH:
+        # Not one of ours, and not worth decoding.
+        raise InvalidToken("Token is invalid or expired")
     try:
         # Checks signature, expiry, type, issuer, audience and (a fast path) the blacklist.
         return RefreshToken(raw)

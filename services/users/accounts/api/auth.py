@@ -18,8 +18,6 @@ from accounts.services import (
 
 # Passwords are taken as typed: no trimming, so " secret" and "secret" stay different.
 PASSWORD_MAX_LENGTH = 128
-# A JWT of this service is ~400 bytes; anything far longer is not one of ours.
-TOKEN_MAX_LENGTH = 4096
 
 
 class PublicAuthView(APIView):
@@ -71,7 +69,9 @@ class TokenView(PublicAuthView):
 
 
 class RefreshTokenSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=TOKEN_MAX_LENGTH)
+    # Any length: a token too long to be ours is an invalid token (401), not a malformed
+    # request (accounts.services.TOKEN_MAX_LENGTH).
+    refresh = serializers.CharField()
 
 
 class TokenRefreshView(PublicAuthView):

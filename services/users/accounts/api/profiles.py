@@ -130,7 +130,9 @@ class UserLookupView(APIView):
 
     @extend_schema_serializer(component_name="UserLookupQuery")
     class QuerySerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
+        # Any length: a name longer than a username can be is no such user (404), as the
+        # contract says, not a malformed request.
+        username = serializers.CharField()
 
     @extend_schema(parameters=[QuerySerializer], responses={200: PublicProfileSerializer})
     def get(self, request: Request) -> Response:
@@ -158,9 +160,8 @@ class UserListView(generics.ListAPIView):
 
     @extend_schema_serializer(component_name="UserSearchQuery")
     class QuerySerializer(serializers.Serializer):
-        search = serializers.CharField(
-            max_length=NAME_MAX_LENGTH, required=False, allow_blank=True, trim_whitespace=True
-        )
+        # Any length: a prefix longer than any username or name matches nobody (an empty page).
+        search = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
 
     @extend_schema(
         parameters=[

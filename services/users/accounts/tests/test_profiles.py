@@ -227,7 +227,8 @@ def test_lookup_by_username_in_any_case(client, user):
         ({"username": "bad name!"}, 404),
         ({}, 400),
         ({"username": "a\x00"}, 400),
-        ({"username": "x" * 31}, 400),
+        ({"username": "x" * 31}, 404),
+        ({"username": "x" * 5000}, 404),
     ],
 )
 def test_lookup_of_an_unknown_or_malformed_username(client, params, status):

@@ -112,7 +112,7 @@ def test_refreshed_access_token_carries_the_current_username(client, user):
 
 @pytest.mark.parametrize(
     ("token", "expected"),
-    [("garbage", 401), ("a.b.c", 401), ("", 400), ("x" * 5000, 400), ("ab\x00c", 400)],
+    [("garbage", 401), ("a.b.c", 401), ("", 400), ("x" * 5000, 401), ("ab\x00c", 400)],
     ids=["junk", "three-parts", "blank", "too-long", "nul"],
 )
 def test_malformed_refresh_token_is_rejected_as_json(client, token, expected):
@@ -177,7 +177,7 @@ def test_logout_leaves_other_sessions_working(client, user):
     assert refresh(client, laptop).status_code == 200
 
 
-@pytest.mark.parametrize("token", ["garbage", None])
+@pytest.mark.parametrize("token", ["garbage", "x" * 5000, None], ids=["junk", "too-long", "used"])
 def test_logout_with_an_invalid_token_is_a_401(client, user, token):
     if token is None:
         token = obtain(client).json()["refresh"]
