@@ -24,3 +24,10 @@ def test_swagger_ui_offers_both_schemas_and_loads_its_assets_locally(api):
         # Never a CDN: every asset is a path on the gateway itself, and it is served.
         assert asset.startswith("/"), asset
         assert api.get(asset).status_code == 200, asset
+
+
+def test_swagger_ui_refuses_other_methods_as_json(api):
+    response = api.post("/api/docs/")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET"
+    assert response.json() == {"detail": 'Method "POST" not allowed.'}

@@ -9,10 +9,10 @@ users service's static files, never from a CDN.
 import json
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.utils.html import escape
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 
 SCHEMAS = [
@@ -48,8 +48,15 @@ PAGE = """<!DOCTYPE html>
 """
 
 
-@require_GET
+# Nothing to protect from cross-site requests (it only reads), and exempt, a POST gets the 405
+# below rather than a CSRF 403.
+@csrf_exempt
 def swagger_ui(request: HttpRequest) -> HttpResponse:
+    if request.method != "GET":
+        # As DRF answers on every API path (`require_GET` would send an empty HTML 405).
+        refused = JsonResponse({"detail": f'Method "{request.method}" not allowed.'}, status=405)
+        refused["Allow"] = "GET"
+        return refused
     assets = static("drf_spectacular_sidecar/swagger-ui-dist").rstrip("/")
     title = escape(getattr(settings, "API_DOCS_TITLE", "Social API"))
     html = PAGE.format(title=title, assets=assets, schemas=json.dumps(SCHEMAS))

@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
@@ -22,9 +22,20 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "upstream_unavailable"
 
 
+class RequestBodyTooLarge(exceptions.APIException):
+    """A body over `DATA_UPLOAD_MAX_MEMORY_SIZE` (a JSON body, or a multipart form's fields)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body too large."
+    default_code = "request_too_large"
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus Django's `ValidationError` as a `400` in DRF's shape."""
-    if isinstance(exc, DjangoValidationError):
+    """DRF's handler, plus Django's `ValidationError` as a `400` in DRF's shape and a body over
+    Django's cap as a `413` (Django itself would answer it as a bare 400)."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestBodyTooLarge()
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -34,6 +45,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 
 def json_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse({"detail": RequestBodyTooLarge.default_detail}, status=413)
     return JsonResponse({"detail": "Bad request."}, status=400)
 
 

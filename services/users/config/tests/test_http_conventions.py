@@ -201,3 +201,18 @@ def test_a_json_body_nested_too_deeply_is_a_400_not_a_500(client, path):
     response = client.post(path, "[" * 100_000, content_type="application/json")
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_json_body_over_the_cap_is_a_json_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"email": "ann@example.com", "password": "' + "x" * 1000 + '"}'
+
+    response = client.post("/api/v1/auth/token", body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Request body too large."}
+    # Under the cap the body is parsed as usual (wrong credentials here).
+    small = {"email": "ann@example.com", "password": "x" * 100}
+    response = client.post("/api/v1/auth/token", small, format="json")
+    assert response.status_code == 401
