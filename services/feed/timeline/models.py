@@ -29,3 +29,24 @@ class InboxEntry(models.Model):
 
     def __str__(self) -> str:
         return f"Post {self.post_id} in the timeline of {self.owner_id}"
+
+
+class InboxCoverage(models.Model):
+    """How far back the inboxes are complete: one row, kept by `timeline.services`.
+
+    Every inbox holds every post of its owner's timeline created at or after `complete_since`
+    (NULL: not yet, e.g. an existing database before `manage.py fill_timeline_inboxes`). A page
+    is read from the inbox only inside that range. A fill sets it, the trimmer moves it forward
+    before deleting anything older, and a follow copies in the followee's posts from it on.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    complete_since = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="inbox_coverage_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Inboxes complete since {self.complete_since}"

@@ -4,10 +4,11 @@ A page is read from the viewer's inbox (fan-out on write, `timeline.models`) whe
 answer it, and merged from the followees' posts (fan-out on read) otherwise; both are one
 statement, and Postgres runs only the half it needs.
 
-The inbox answers a page when everything the page covers lies inside the window the inboxes
-promise to hold complete (`TIMELINE_INBOX_DAYS`): towards older posts, a full page whose oldest
-post is inside the window; towards newer posts, a cursor inside the window. Anything else (an old
-page, a short timeline) is merged. See docs/performance.md for what each costs.
+The inbox answers a page when everything the page covers lies inside the range the inboxes are
+complete in (`InboxCoverage`, about the last `TIMELINE_INBOX_DAYS`): towards older posts, a full
+page whose oldest post is inside it; towards newer posts, a cursor inside it. Anything else (an
+old page, a short timeline, inboxes not filled yet) is merged. See docs/performance.md for what
+each costs.
 
 The merge: `author_id IN (<followees>) ORDER BY created_at DESC, id DESC LIMIT n` would read
 every post of every followee and sort them all, so its cost grows with the data. Instead, every
@@ -30,7 +31,7 @@ from posts.selectors import PostRow, cursor_position, post_rows
 from shared.pagination import Cursor
 from social.models import Follow
 from timeline.models import InboxEntry
-from timeline.services import inbox_window
+from timeline.services import COMPLETE_SINCE_SQL, inbox_window
 
 # Placeholders: {after} is the cursor condition on `post` (or nothing); {direction} is DESC
 # (older posts: the first page and `next`) or ASC (a `previous` page), with {past} the matching
@@ -85,7 +86,7 @@ _MERGE_SQL = f"""
 # from `page`: how many posts `inbox` found and the oldest one's created_at (one row, always).
 # The merge's half is gated on it as a one-time filter, and is not run when the inbox answers.
 # Placeholders: those of _MERGE_SQL, plus {entry_after} (the cursor condition on `entry`) and
-# {answered}. Adds the parameter %(window)s.
+# {answered}.
 _PAGE_SQL = f"""
     WITH inbox AS MATERIALIZED (
         SELECT post.*
@@ -95,7 +96,7 @@ _PAGE_SQL = f"""
         ORDER BY entry.created_at {{direction}}, entry.post_id {{direction}}
         LIMIT {{limit}}
     ), answer AS (
-        SELECT {{answered}} AS answered
+        SELECT coalesce({{answered}}, false) AS answered
         FROM (SELECT count(*) AS found, min(created_at) AS oldest FROM inbox) AS page
     )
     SELECT inbox.* FROM inbox WHERE (SELECT answered FROM answer)
@@ -108,16 +109,16 @@ _OLDER = {
     "past": ">=",
     "far": "-infinity",
     "bound": "min",
-    # A full page, down to a post inside the window: nothing older is on it.
-    "answered": "page.found = %(limit)s AND page.oldest >= now() - %(window)s::interval",
+    # A full page, down to a post inside the covered range: nothing older is on it.
+    "answered": f"page.found = %(limit)s AND page.oldest >= {COMPLETE_SINCE_SQL}",
 }
 _NEWER = {
     "direction": "ASC",
     "past": "<=",
     "far": "infinity",
     "bound": "max",
-    # Everything newer than a cursor inside the window is inside it, full page or not.
-    "answered": "%(after_created_at)s >= now() - %(window)s::interval",
+    # Everything newer than a cursor inside the covered range is inside it, full or not.
+    "answered": f"%(after_created_at)s >= {COMPLETE_SINCE_SQL}",
 }
 
 
@@ -132,8 +133,7 @@ def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[
     """
     backwards = bool(cursor and cursor.reverse)
     after = entry_after = ""
-    window = inbox_window()
-    params = {"window": window}
+    params: dict = {}
     if cursor is not None:
         # Row comparisons the indexes serve directly: (created_at, id) past the boundary row.
         past = ">" if backwards else "<"
@@ -143,7 +143,7 @@ def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[
         )
         params |= cursor_position(cursor)
     # With the inboxes off (an empty window) every page is merged.
-    page = (_PAGE_SQL if window else _MERGE_SQL).format(
+    page = (_PAGE_SQL if inbox_window() else _MERGE_SQL).format(
         after=after, entry_after=entry_after, limit=int(limit), **(_NEWER if backwards else _OLDER)
     )
     return post_rows(

@@ -1,41 +1,48 @@
-"""Every write to the timeline inboxes (`timeline.models.InboxEntry`).
+"""Every write to the timeline inboxes (`timeline.models.InboxEntry`) and their coverage.
 
-The inboxes must hold every post of the window that belongs on each timeline, and nothing that
-does not: a page read from an inbox is trusted as it is. Posts and follows keep them so, each in
-its own transaction, and two rules make that hold under concurrency:
+The inboxes must hold every post that belongs on each timeline from `InboxCoverage.
+complete_since` on, and nothing that does not: a page read from an inbox is trusted as it is.
+Posts and follows keep them so, each in its own transaction, under two rules:
 
 - A post and a follow (or unfollow) of its author are serialised on the author's `UserStats`
   row, which both already update. So each function here that reads follows or posts to decide
   what to copy must run *after* that row's update in its transaction: it then sees whatever
   the other transaction committed (READ COMMITTED takes a new snapshot per statement). A follow
   committed first is seen by the post's fan-out; a post committed first, by the follow's
-  backfill.
-- The window is measured on the database's clock (`now()`), by the backfill, the trim and the
-  read alike, so what a read trusts was never trimmed or left out of a backfill.
+  backfill. The fill takes the same row lock, author by author.
+- The coverage only moves as far as the inboxes are complete: a fill sets it to the start of
+  what it copied, and the trimmer moves it forward (committed) before deleting anything older.
+  A page is trusted only inside it, so `TIMELINE_INBOX_DAYS` (how much is kept, how much a fill
+  copies) can change, and the trimmer run with another value, without a page going wrong.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 
 from posts.models import Post
-from social.models import Follow
-from timeline.models import InboxEntry
+from social.models import Follow, UserStats
+from timeline.models import InboxCoverage, InboxEntry
 
 _INBOX = InboxEntry._meta.db_table
+_COVERAGE = InboxCoverage._meta.db_table
 _POSTS = Post._meta.db_table
 _FOLLOWS = Follow._meta.db_table
 
-# Entries are trimmed this long after they leave the window: a read that started a moment
-# before a trim still finds its whole window.
+# Entries are kept this long past the window: a trim never reaches a page a reader is on.
 TRIM_MARGIN = timedelta(days=1)
+
+# The start of the range every inbox is complete in; NULL (no row, or not filled) compares
+# false, so no page is trusted then.
+COMPLETE_SINCE_SQL = f"(SELECT complete_since FROM {_COVERAGE} WHERE id = 1)"  # noqa: S608
 
 
 def inbox_window() -> timedelta:
-    """How far back every inbox is complete (`TIMELINE_INBOX_DAYS`); empty: the inboxes are off.
+    """How much of every timeline the inboxes keep (`TIMELINE_INBOX_DAYS`); empty: reads off.
 
-    Off, posts and follows copy nothing into them (removals still run) and every page is merged.
+    Off, every page is merged; posts, follows and the trimmer still keep the inboxes, so they
+    can be turned on again.
     """
     return timedelta(days=settings.TIMELINE_INBOX_DAYS)
 
@@ -51,8 +58,6 @@ def fan_out_post(*, post: Post) -> int:
 
     Call in the post's transaction, after the author's counters were updated (module comment).
     """
-    if not inbox_window():
-        return 0
     return _execute(
         f"""
         INSERT INTO {_INBOX} (owner_id, created_at, post_id)
@@ -90,21 +95,19 @@ def withdraw_post(*, post: Post) -> int:
 
 
 def backfill_followee(*, follower_id: int, followee_id: int) -> int:
-    """Copy the followee's posts of the window into the follower's inbox (a new follow).
+    """Copy the followee's posts of the covered range into the follower's inbox (a new follow).
 
     Call in the follow's transaction, after both users' counters were updated (module comment).
     """
-    if not inbox_window():
-        return 0
     return _execute(
         f"""
         INSERT INTO {_INBOX} (owner_id, created_at, post_id)
         SELECT %(follower)s, post.created_at, post.id
         FROM {_POSTS} AS post
-        WHERE post.author_id = %(followee)s AND post.created_at >= now() - %(window)s::interval
+        WHERE post.author_id = %(followee)s AND post.created_at >= {COMPLETE_SINCE_SQL}
         ON CONFLICT DO NOTHING
         """,  # noqa: S608 - table names come from the models; every value is a parameter
-        {"follower": follower_id, "followee": followee_id, "window": inbox_window()},
+        {"follower": follower_id, "followee": followee_id},
     )
 
 
@@ -137,39 +140,82 @@ def forget_inbox(*, user_id: int) -> int:
     return _execute(f"DELETE FROM {_INBOX} WHERE owner_id = %s", [user_id])  # noqa: S608
 
 
-def fill_inboxes() -> int:
-    """Copy every post of the window into every inbox it belongs in; return the entries added.
+_FILL_SQL = f"""
+    INSERT INTO {_INBOX} (owner_id, created_at, post_id)
+    SELECT owners.owner_id, post.created_at, post.id
+    FROM {_POSTS} AS post
+    CROSS JOIN LATERAL (
+        SELECT post.author_id AS owner_id
+        UNION ALL
+        SELECT follower_id FROM {_FOLLOWS} WHERE followee_id = post.author_id
+    ) AS owners
+    WHERE post.created_at >= %(since)s {{authors}}
+    ORDER BY owners.owner_id, post.created_at, post.id
+    ON CONFLICT DO NOTHING
+"""  # noqa: S608 - table names come from the models; every value is a parameter
 
-    For data loaded in bulk (the benchmark's seed) and after raising `TIMELINE_INBOX_DAYS`.
-    Idempotent: entries already there are kept. A bulk job: minutes at millions of posts, so
-    the services' statement timeout is lifted for it.
+
+def _window_start() -> datetime:
+    """The database's clock, minus the window."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement_timestamp() - %s::interval", [inbox_window()])
+        return cursor.fetchone()[0]
+
+
+def _set_coverage(since: datetime | None) -> None:
+    InboxCoverage.objects.update_or_create(id=1, defaults={"complete_since": since})
+
+
+def fill_inboxes() -> int:
+    """Copy every post of the window into every inbox it belongs in, on a live database, and
+    mark the inboxes complete from the window's start; return the entries added.
+
+    After deploying the inboxes onto existing data, and after raising `TIMELINE_INBOX_DAYS`.
+    Author by author, each in a short transaction that first locks the author's `UserStats` row
+    (the module's rule), so that a post, follow or unfollow of that author at the same time is
+    either seen by the copy or sees it. Idempotent: entries already there are kept.
     """
+    since = _window_start()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT author_id FROM {_POSTS} WHERE created_at >= %s",  # noqa: S608
+            [since],
+        )
+        authors = [author for (author,) in cursor.fetchall()]
+    added = 0
+    for author in authors:
+        with transaction.atomic():
+            # The fill of a most followed author can outlast the services' statement timeout.
+            _execute("SET LOCAL statement_timeout = 0", [])
+            list(UserStats.objects.select_for_update().filter(pk=author).values_list("pk"))
+            added += _execute(
+                _FILL_SQL.format(authors="AND post.author_id = %(author)s"),
+                {"since": since, "author": author},
+            )
+    _set_coverage(since)
+    return added
+
+
+def fill_inboxes_in_bulk() -> int:
+    """`fill_inboxes` in one statement, for a database nothing else writes to (the benchmark's
+    seed): several times faster at millions of entries, but not safe beside live writes."""
+    since = _window_start()
     with transaction.atomic():
         _execute("SET LOCAL statement_timeout = 0", [])
-        return _execute(
-            f"""
-            INSERT INTO {_INBOX} (owner_id, created_at, post_id)
-            SELECT owners.owner_id, post.created_at, post.id
-            FROM {_POSTS} AS post
-            CROSS JOIN LATERAL (
-                SELECT post.author_id AS owner_id
-                UNION ALL
-                SELECT follower_id FROM {_FOLLOWS} WHERE followee_id = post.author_id
-            ) AS owners
-            WHERE post.created_at >= now() - %(window)s::interval
-            ORDER BY owners.owner_id, post.created_at, post.id
-            ON CONFLICT DO NOTHING
-            """,  # noqa: S608 - table names come from the models; every value is a parameter
-            {"window": inbox_window()},
-        )
+        added = _execute(_FILL_SQL.format(authors=""), {"since": since})
+        _set_coverage(since)
+    return added
 
 
 def trim_inboxes(*, batch: int = 1000) -> int:
     """Delete the entries that left the window more than `TRIM_MARGIN` ago; return how many.
 
-    Owner by owner, in batches of `batch` owners, each entry found through the primary key
+    First the coverage moves forward to the cut (committed), so no page trusts what goes next.
+    Then owner by owner, in batches of `batch` owners, each entry found through the primary key
     (owner_id, created_at, ...): only old entries are read, and no transaction is long.
     """
+    cut = _window_start() - TRIM_MARGIN
+    InboxCoverage.objects.filter(id=1, complete_since__lt=cut).update(complete_since=cut)
     removed, after = 0, 0  # user ids start at 1
     while True:
         with connection.cursor() as cursor:
@@ -194,11 +240,11 @@ def trim_inboxes(*, batch: int = 1000) -> int:
             owners = [owner for (owner,) in cursor.fetchall()]
         if not owners:
             return removed
-        removed += _execute(
-            f"""
-            DELETE FROM {_INBOX}
-            WHERE owner_id = ANY(%(owners)s) AND created_at < now() - %(keep)s::interval
-            """,  # noqa: S608 - table names come from the models; values are parameters
-            {"owners": owners, "keep": inbox_window() + TRIM_MARGIN},
-        )
+        with transaction.atomic():
+            # A first trim after a long pause, or of a smaller window, can be a big batch.
+            _execute("SET LOCAL statement_timeout = 0", [])
+            removed += _execute(
+                f"DELETE FROM {_INBOX} WHERE owner_id = ANY(%s) AND created_at < %s",  # noqa: S608
+                [owners, cut],
+            )
         after = owners[-1]

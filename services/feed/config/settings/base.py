@@ -91,10 +91,10 @@ PROFANITY_EXTRA_WORDS_FILE = env.str("PROFANITY_EXTRA_WORDS_FILE", default="")
 # Posts kept rendered per worker process (posts.api.rendering), each ~0.5-5 KB: title, body,
 # images and timestamps, keyed by (id, updated_at). 0 turns the cache off.
 RENDERED_POSTS_CACHE_SIZE = non_negative_int("RENDERED_POSTS_CACHE_SIZE", default=10_000)
-# How many days of every home timeline the inboxes hold (timeline.models). Pages inside the
-# window read one inbox range; older pages merge the followees' posts. 0 turns the inboxes off
-# (every page merged). Raising it, or turning them back on, needs
-# `manage.py fill_timeline_inboxes` afterwards: the inboxes only hold the old window.
+# How many days of every home timeline the inboxes keep (timeline.models): the trimmer deletes
+# older entries, and a fill copies this much. Pages inside what the inboxes are marked complete
+# for read one inbox range; older pages merge the followees' posts. 0 turns the reads off (every
+# page merged). After raising it, `manage.py fill_timeline_inboxes` extends what is trusted.
 TIMELINE_INBOX_DAYS = non_negative_int("TIMELINE_INBOX_DAYS", default=21)
 
 # --- Benchmark ---------------------------------------------------------------------------

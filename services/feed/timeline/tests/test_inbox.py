@@ -3,12 +3,13 @@ concurrency too, the trim, and which pages an inbox answers."""
 
 import io
 import random
+import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from posts.models import Post
@@ -19,9 +20,15 @@ from shared.testing import run_concurrently
 from social.models import Follow
 from social.services import follow_user, forget_user_follows, unfollow_user
 from social.tests.factories import FollowFactory
-from timeline.models import InboxEntry
+from timeline.models import InboxCoverage, InboxEntry
 from timeline.selectors import _OLDER, _PAGE_SQL, timeline_page
-from timeline.services import TRIM_MARGIN, fill_inboxes, inbox_window, trim_inboxes
+from timeline.services import (
+    TRIM_MARGIN,
+    fill_inboxes,
+    fill_inboxes_in_bulk,
+    inbox_window,
+    trim_inboxes,
+)
 
 
 def inbox(owner_id: int) -> list[int]:
@@ -32,6 +39,18 @@ def inbox(owner_id: int) -> list[int]:
 
 def everything() -> set[tuple[int, int]]:
     return set(InboxEntry.objects.values_list("owner_id", "post_id"))
+
+
+def coverage() -> datetime | None:
+    return InboxCoverage.objects.get(id=1).complete_since
+
+
+def set_coverage(since: datetime | None) -> None:
+    InboxCoverage.objects.update_or_create(id=1, defaults={"complete_since": since})
+
+
+# What the migration marks a database without posts: complete since the beginning.
+ALWAYS = datetime(1, 1, 1, tzinfo=UTC)
 
 
 def authors(*user_ids: int) -> None:
@@ -67,10 +86,11 @@ def test_a_post_goes_into_its_authors_inbox_and_each_followers():
 
 
 @pytest.mark.django_db
-def test_a_follow_copies_in_the_followees_posts_of_the_window_only():
+def test_a_follow_copies_in_the_followees_posts_of_the_covered_range_only():
     authors(1, 2)
     old = post_at(2, timezone.now() - inbox_window() - timedelta(hours=1))
     recent = [create_post(author_id=2, title=f"p{n}") for n in range(3)]
+    fill_inboxes()  # the inboxes are complete from the window's start on
 
     follow_user(follower_id=1, followee_id=2)
     follow_user(follower_id=1, followee_id=2)  # again: nothing more
@@ -127,11 +147,29 @@ def test_fill_inboxes_writes_what_posting_and_following_would_have():
     written = everything()
 
     InboxEntry.objects.all().delete()
+    before = timezone.now()
     added = fill_inboxes()
 
     assert everything() == written
     assert added == len(written)
     assert fill_inboxes() == 0  # idempotent
+    # Complete from the window's start (the database's clock) on, and marked so.
+    since = coverage()
+    assert before - inbox_window() - timedelta(minutes=1) < since < timezone.now() - inbox_window()
+
+
+@pytest.mark.django_db
+def test_the_bulk_fill_writes_what_the_live_fill_does():
+    authors(1, 2, 3)
+    follows((1, 2), (3, 2), (2, 1))
+    for n in range(6):
+        create_post(author_id=1 + n % 3, title=f"p{n}")
+    written = everything()
+    InboxEntry.objects.all().delete()
+
+    assert fill_inboxes_in_bulk() == len(written)
+    assert everything() == written
+    assert coverage() is not None
 
 
 @pytest.mark.django_db
@@ -151,9 +189,59 @@ def test_the_trim_removes_only_entries_past_the_window_and_its_margin():
     assert removed == 7
     kept = sorted(InboxEntry.objects.values_list("post_id", flat=True))
     assert kept == [owner * 10 + n for owner in range(1, 8) for n in (0, 1)]
+    # No page trusts the inboxes below the cut any more.
+    cut = coverage()
+    assert now - ages["past the margin"] < cut < now - ages["just outside the window"]
+
+
+@pytest.mark.django_db
+def test_the_trim_moves_the_coverage_forward_only_and_never_marks_unfilled_inboxes():
+    set_coverage(timezone.now() - timedelta(days=2))
+    trim_inboxes()
+    assert coverage() > timezone.now() - timedelta(days=2, minutes=1)  # already past the cut
+
+    set_coverage(None)
+    trim_inboxes()
+    assert coverage() is None
 
 
 # --- which pages an inbox answers ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_no_page_is_read_from_inboxes_not_marked_complete():
+    # Inboxes of an existing database before `fill_timeline_inboxes`, say: the entries may be
+    # there, but every page is merged (1 follows nobody any more, so the merge finds nothing).
+    authors(1, 2)
+    follow_user(follower_id=1, followee_id=2)
+    posts = [create_post(author_id=2, title=f"p{n}") for n in range(3)]
+    Follow.objects.filter(follower_id=1, followee_id=2).delete()
+    assert page_ids(1, limit=2) == [posts[2].pk, posts[1].pk]
+
+    set_coverage(None)
+
+    assert page_ids(1, limit=2) == []
+    assert page_ids(1, Cursor(key(posts[0]), reverse=True)) == []
+
+
+@pytest.mark.django_db
+def test_a_page_reaching_below_the_coverage_is_merged_until_a_fill_covers_it():
+    # As after a trim of a smaller window (TIMELINE_INBOX_DAYS lowered, or raised again
+    # without a fill): entries below the coverage may be missing, so a page reaching them is
+    # merged, full or not; a fill of the window marks them complete again.
+    authors(1, 2)
+    follow_user(follower_id=1, followee_id=2)
+    posts = [post_at(2, timezone.now() - timedelta(days=d)) for d in (8, 1)]
+    fill_inboxes()
+    Follow.objects.filter(follower_id=1, followee_id=2).delete()  # tell the two apart
+    assert page_ids(1, limit=2) == [posts[1].pk, posts[0].pk]  # the inbox
+
+    set_coverage(timezone.now() - timedelta(days=5))
+    assert page_ids(1, limit=1) == [posts[1].pk]  # inside the coverage: the inbox
+    assert page_ids(1, limit=2) == []  # reaching below it: merged
+
+    fill_inboxes()
+    assert page_ids(1, limit=2) == [posts[1].pk, posts[0].pk]
 
 
 @pytest.mark.django_db
@@ -165,6 +253,7 @@ def test_pages_inside_the_window_come_from_the_inbox_and_the_rest_are_merged():
     older = post_at(2, timezone.now() - inbox_window() - timedelta(days=2))
     middle = create_post(author_id=2, title="middle")
     newest = create_post(author_id=2, title="newest")
+    fill_inboxes()  # complete from the window's start on
     Follow.objects.filter(follower_id=1, followee_id=2).delete()
 
     # A full page inside the window: the inbox.
@@ -244,7 +333,12 @@ FOLLOWERS = list(range(10, 18))
 
 
 def race_four_posts_by_2_against(change: Callable[[int], object]) -> None:
-    """Run `change(follower)` for every follower at the same moment as four posts by user 2."""
+    """Run `change(follower)` for every follower at the same moment as four posts by user 2.
+
+    (A transactional test's flush empties the coverage table: it is marked here as the
+    migration marks a new database.)
+    """
+    set_coverage(ALWAYS)
 
     def work(i: int) -> object:
         if i < len(FOLLOWERS):
@@ -283,13 +377,45 @@ def test_posts_and_unfollows_at_the_same_moment_leave_no_post_behind():
     assert len(inbox(2)) == 4
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_fill_waits_for_an_unfollow_of_the_author_in_progress():
+    # The fill copies author by author under the author's counters row lock, as posts do: a
+    # fill that read the follow while the unfollow was committing would leave its copies.
+    authors(2, 10)
+    set_coverage(ALWAYS)
+    follow_user(follower_id=10, followee_id=2)
+    for n in range(5):
+        create_post(author_id=2, title=f"p{n}")
+    InboxEntry.objects.all().delete()  # as before a first fill
+    outcome: list[object] = []
+
+    def fill() -> None:
+        try:
+            outcome.append(fill_inboxes())
+        except Exception as exc:  # the test inspects it
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    filler = threading.Thread(target=fill)
+    with transaction.atomic():
+        unfollow_user(follower_id=10, followee_id=2)  # holds the counters rows until commit
+        filler.start()
+        filler.join(0.5)
+        assert filler.is_alive(), "the fill did not wait for the author's counters row"
+    filler.join(30)
+
+    assert outcome == [5]  # the author's own inbox only
+    assert inbox(10) == []
+
+
 @pytest.mark.django_db
 def test_a_page_from_the_inbox_reads_one_range_of_it():
     authors(1, 2)
     follow_user(follower_id=1, followee_id=2)
     for n in range(30):
         create_post(author_id=2, title=f"p{n}")
-    params = {"viewer": 1, "limit": 20, "window": inbox_window()}
+    params = {"viewer": 1, "limit": 20}
     sql = _PAGE_SQL.format(after="", entry_after="", limit=20, **_OLDER)
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}", params)

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from social.services import recount_user_stats
-from timeline.services import fill_inboxes
+from timeline.services import fill_inboxes_in_bulk
 
 
 def table(label: str) -> str:
@@ -142,7 +142,7 @@ class Command(BaseCommand):
             self.stdout.write(f"seeded user counters in {time.monotonic() - started:.1f}s")
             started = time.monotonic()
             with transaction.atomic():
-                entries = fill_inboxes()
+                entries = fill_inboxes_in_bulk()
             self.stdout.write(
                 f"seeded {entries} timeline inbox entries in {time.monotonic() - started:.1f}s"
             )

@@ -9,8 +9,9 @@ from timeline.services import fill_inboxes
 
 class Command(BaseCommand):
     help = (
-        "Fill the timeline inboxes with every post of the window (after a bulk load, or after "
-        "raising TIMELINE_INBOX_DAYS). Idempotent."
+        "Fill the timeline inboxes with every post of the window and mark them complete: after "
+        "deploying them onto existing data (once no old worker serves), or after raising "
+        "TIMELINE_INBOX_DAYS. Safe beside live traffic; idempotent."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -5,7 +5,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connection
+from django.db import Error, connection
 
 from timeline.services import trim_inboxes
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         while True:
             try:
                 removed = trim_inboxes()
-            except DatabaseError:
+            except Error:
                 # A repeating trimmer outlives a database restart; a one-off run reports it.
                 if every is None:
                     raise
