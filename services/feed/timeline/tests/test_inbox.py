@@ -6,8 +6,10 @@ import random
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
@@ -266,6 +268,35 @@ def test_pages_inside_the_window_come_from_the_inbox_and_the_rest_are_merged():
     assert page_ids(1, Cursor(key(middle), reverse=True)) == [newest.pk]
     # From a cursor outside it: merged.
     assert page_ids(1, Cursor(key(older), reverse=True)) == []
+
+
+@pytest.mark.django_db
+def test_a_page_whose_oldest_post_is_exactly_at_the_coverage_start_is_the_inboxs():
+    authors(1, 2)
+    follow_user(follower_id=1, followee_id=2)
+    posts = [create_post(author_id=2, title=f"p{n}") for n in range(3)]
+    Follow.objects.filter(follower_id=1, followee_id=2).delete()  # tell the two apart
+
+    set_coverage(posts[1].created_at)
+    assert page_ids(1, limit=2) == [posts[2].pk, posts[1].pk]  # the inbox
+    assert page_ids(1, Cursor(key(posts[1]), reverse=True)) == [posts[2].pk]  # the inbox
+
+    set_coverage(posts[1].created_at + timedelta(microseconds=1))
+    assert page_ids(1, limit=2) == []  # merged
+    assert page_ids(1, Cursor(key(posts[1]), reverse=True)) == []  # merged
+
+
+@pytest.mark.django_db
+def test_the_migration_marks_only_a_database_without_posts_complete():
+    first_coverage = import_module("timeline.migrations.0002_inbox_coverage").first_coverage
+    InboxCoverage.objects.all().delete()
+    first_coverage(django_apps, None)
+    assert coverage() == ALWAYS
+
+    InboxCoverage.objects.all().delete()
+    create_post(author_id=2, title="already here")
+    first_coverage(django_apps, None)
+    assert coverage() is None
 
 
 @pytest.mark.django_db
