@@ -5,6 +5,7 @@ through the ORM: `post_rows` sends one hand-written statement per page and retur
 (see its comment for why).
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -92,7 +93,7 @@ def ensure_post_exists(post_id: int) -> None:
 #   1.2 ms at 10,000 authors and more with every user.
 # Placeholders: {source} (the posts table, or a subquery with its columns), {where} (a
 # condition on `post` using named parameters), {direction} ASC or DESC, {limit} the page size.
-# Parameters are named: %(viewer)s, %(limit)s (for {source} and {where}) and theirs.
+# Parameters are named: %(viewer)s and those of {source} and {where}.
 _POST_ROWS_SQL = f"""
     SELECT post.id, post.author_id, author.username, author.avatar_url,
            post.like_count, post.comment_count, post.created_at, post.updated_at,
@@ -165,11 +166,9 @@ def post_rows(
     `post`) are SQL with named parameters from `params`; they must come from code, never from
     a client. Render the rows with `posts.api.rendering.render_posts`.
     """
-    direction = "ASC" if oldest_first else "DESC"
-    # The page size is written in, not passed: see timeline.selectors on generic plans.
-    sql = _POST_ROWS_SQL.format(source=source, where=where, direction=direction, limit=int(limit))
+    sql = _post_rows_sql(source, where, "ASC" if oldest_first else "DESC", int(limit))
     with connection.cursor() as cursor:
-        prepared.execute(cursor, sql, {**params, "viewer": viewer_id, "limit": limit})
+        prepared.execute(cursor, sql, {**params, "viewer": viewer_id})
         records = cursor.fetchall()
     return [
         PostRow(
@@ -198,6 +197,14 @@ def post_rows(
             liked,
         ) in records
     ]
+
+
+@functools.cache
+def _post_rows_sql(source: str, where: str, direction: str, limit: int) -> str:
+    # Built once per shape of request (the callers' sources and conditions are fixed texts, and
+    # page sizes are capped): the same string each time, which is the prepared statement's key.
+    # The page size is written in, not passed: see timeline.selectors on generic plans.
+    return _POST_ROWS_SQL.format(source=source, where=where, direction=direction, limit=limit)
 
 
 def post_contents(post_ids: list[int]) -> list[PostContent]:

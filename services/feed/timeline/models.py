@@ -3,8 +3,9 @@
 Each post is copied, as (owner, created_at, post), into the inbox of its author and of each of
 their followers when it is posted, and a new follow copies the followee's recent posts in. A
 timeline page then reads one range of its owner's inbox instead of merging every followee's
-posts (see `timeline.selectors`). Only the last `TIMELINE_INBOX_DAYS` are promised complete:
-`trim_timeline_inboxes` removes older entries, and older pages are merged as before.
+posts (see `timeline.selectors`). The inboxes keep about the last `TIMELINE_INBOX_DAYS`
+(`trim_timeline_inboxes` removes older entries), `InboxCoverage` says from when they are
+complete, and older pages are merged as before.
 """
 
 from django.db import models

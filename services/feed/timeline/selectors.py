@@ -26,6 +26,8 @@ Compared with taking `limit` posts from every author, this reads one entry for m
 instead of `limit`: about 150 + 20 x (a few) index entries for a page rather than 150 x 21.
 """
 
+import functools
+
 from posts.models import Post
 from posts.selectors import PostRow, cursor_position, post_rows
 from shared.pagination import Cursor
@@ -86,7 +88,7 @@ _MERGE_SQL = f"""
 # from `page`: how many posts `inbox` found and the oldest one's created_at (one row, always).
 # The merge's half is gated on it as a one-time filter, and is not run when the inbox answers.
 # Placeholders: those of _MERGE_SQL, plus {entry_after} (the cursor condition on `entry`) and
-# {answered}.
+# {answered} (which may hold {limit} itself).
 _PAGE_SQL = f"""
     WITH inbox AS MATERIALIZED (
         SELECT post.*
@@ -110,7 +112,7 @@ _OLDER = {
     "far": "-infinity",
     "bound": "min",
     # A full page, down to a post inside the covered range: nothing older is on it.
-    "answered": f"page.found = %(limit)s AND page.oldest >= {COMPLETE_SINCE_SQL}",
+    "answered": "page.found = {limit} AND page.oldest >= " + COMPLETE_SINCE_SQL,
 }
 _NEWER = {
     "direction": "ASC",
@@ -132,26 +134,41 @@ def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[
     rendered yet).
     """
     backwards = bool(cursor and cursor.reverse)
+    return post_rows(
+        # Both halves return the page's posts themselves, so they are not looked up again.
+        source=_page_sql(
+            backwards=backwards,
+            after_cursor=cursor is not None,
+            limit=int(limit),
+            inbox=bool(inbox_window()),
+        ),
+        where="true",
+        params=cursor_position(cursor) if cursor is not None else {},
+        viewer_id=viewer_id,
+        limit=limit,
+        oldest_first=backwards,
+    )
+
+
+@functools.cache
+def _page_sql(*, backwards: bool, after_cursor: bool, limit: int, inbox: bool) -> str:
+    """The page's statement for one shape of request (a few hundred shapes at most: page sizes
+    are capped), built once: the same string object every time, also the prepared statement's
+    key."""
     after = entry_after = ""
-    params: dict = {}
-    if cursor is not None:
+    if after_cursor:
         # Row comparisons the indexes serve directly: (created_at, id) past the boundary row.
         past = ">" if backwards else "<"
         after = f"AND (post.created_at, post.id) {past} (%(after_created_at)s, %(after_id)s)"
         entry_after = (
             f"AND (entry.created_at, entry.post_id) {past} (%(after_created_at)s, %(after_id)s)"
         )
-        params |= cursor_position(cursor)
+    sides = _NEWER if backwards else _OLDER
     # With the inboxes off (an empty window) every page is merged.
-    page = (_PAGE_SQL if inbox_window() else _MERGE_SQL).format(
-        after=after, entry_after=entry_after, limit=int(limit), **(_NEWER if backwards else _OLDER)
-    )
-    return post_rows(
-        # Both halves return the page's posts themselves, so they are not looked up again.
-        source=f"({page})",
-        where="true",
-        params=params,
-        viewer_id=viewer_id,
+    page = (_PAGE_SQL if inbox else _MERGE_SQL).format(
+        **sides | {"answered": sides["answered"].format(limit=limit)},
+        after=after,
+        entry_after=entry_after,
         limit=limit,
-        oldest_first=backwards,
     )
+    return f"({page})"

@@ -53,6 +53,12 @@ def _execute(sql: str, params: list | dict) -> int:
         return cursor.rowcount
 
 
+def _lift_statement_timeout() -> None:
+    """For the rest of this transaction: a bulk step's statements may outlast the services'
+    statement timeout (a fill of a most followed author, a first trim after a long pause)."""
+    _execute("SET LOCAL statement_timeout = 0", [])
+
+
 def fan_out_post(*, post: Post) -> int:
     """Copy a new post into its author's inbox and each follower's; return the entries written.
 
@@ -185,8 +191,7 @@ def fill_inboxes() -> int:
     added = 0
     for author in authors:
         with transaction.atomic():
-            # The fill of a most followed author can outlast the services' statement timeout.
-            _execute("SET LOCAL statement_timeout = 0", [])
+            _lift_statement_timeout()
             list(UserStats.objects.select_for_update().filter(pk=author).values_list("pk"))
             added += _execute(
                 _FILL_SQL.format(authors="AND post.author_id = %(author)s"),
@@ -201,7 +206,7 @@ def fill_inboxes_in_bulk() -> int:
     seed): several times faster at millions of entries, but not safe beside live writes."""
     since = _window_start()
     with transaction.atomic():
-        _execute("SET LOCAL statement_timeout = 0", [])
+        _lift_statement_timeout()
         added = _execute(_FILL_SQL.format(authors=""), {"since": since})
         _set_coverage(since)
     return added
@@ -241,8 +246,7 @@ def trim_inboxes(*, batch: int = 1000) -> int:
         if not owners:
             return removed
         with transaction.atomic():
-            # A first trim after a long pause, or of a smaller window, can be a big batch.
-            _execute("SET LOCAL statement_timeout = 0", [])
+            _lift_statement_timeout()
             removed += _execute(
                 f"DELETE FROM {_INBOX} WHERE owner_id = ANY(%s) AND created_at < %s",  # noqa: S608
                 [owners, cut],

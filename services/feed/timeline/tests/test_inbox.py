@@ -23,7 +23,7 @@ from social.models import Follow
 from social.services import follow_user, forget_user_follows, unfollow_user
 from social.tests.factories import FollowFactory
 from timeline.models import InboxCoverage, InboxEntry
-from timeline.selectors import _OLDER, _PAGE_SQL, timeline_page
+from timeline.selectors import _page_sql, timeline_page
 from timeline.services import (
     TRIM_MARGIN,
     fill_inboxes,
@@ -446,8 +446,9 @@ def test_a_page_from_the_inbox_reads_one_range_of_it():
     follow_user(follower_id=1, followee_id=2)
     for n in range(30):
         create_post(author_id=2, title=f"p{n}")
-    params = {"viewer": 1, "limit": 20}
-    sql = _PAGE_SQL.format(after="", entry_after="", limit=20, **_OLDER)
+    params = {"viewer": 1}
+    # The page statement's source, without its parentheses.
+    sql = _page_sql(backwards=False, after_cursor=False, limit=20, inbox=True)[1:-1]
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}", params)
         plan = "\n".join(line for (line,) in cursor.fetchall())

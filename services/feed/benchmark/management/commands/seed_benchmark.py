@@ -141,8 +141,7 @@ class Command(BaseCommand):
             recount_user_stats()
             self.stdout.write(f"seeded user counters in {time.monotonic() - started:.1f}s")
             started = time.monotonic()
-            with transaction.atomic():
-                entries = fill_inboxes_in_bulk()
+            entries = fill_inboxes_in_bulk()
             self.stdout.write(
                 f"seeded {entries} timeline inbox entries in {time.monotonic() - started:.1f}s"
             )
