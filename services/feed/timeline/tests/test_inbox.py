@@ -66,6 +66,17 @@ def follows(*pairs: tuple[int, int]) -> None:
         follow_user(follower_id=follower, followee_id=followee)
 
 
+def one_follows_two() -> None:
+    authors(1, 2)
+    follow_user(follower_id=1, followee_id=2)
+
+
+def drop_the_follow_keeping_the_inbox() -> None:
+    """1 stops following 2 behind the services' back: 1's inbox keeps 2's posts and the merge no
+    longer finds them, so a page of 1's shows which of the two answered it."""
+    Follow.objects.filter(follower_id=1, followee_id=2).delete()
+
+
 def page_ids(viewer_id: int, cursor: Cursor | None = None, limit: int = 20) -> list[int]:
     return [row.id for row in timeline_page(viewer_id=viewer_id, cursor=cursor, limit=limit)]
 
@@ -214,10 +225,9 @@ def test_the_trim_moves_the_coverage_forward_only_and_never_marks_unfilled_inbox
 def test_no_page_is_read_from_inboxes_not_marked_complete():
     # Inboxes of an existing database before `fill_timeline_inboxes`, say: the entries may be
     # there, but every page is merged (1 follows nobody any more, so the merge finds nothing).
-    authors(1, 2)
-    follow_user(follower_id=1, followee_id=2)
+    one_follows_two()
     posts = [create_post(author_id=2, title=f"p{n}") for n in range(3)]
-    Follow.objects.filter(follower_id=1, followee_id=2).delete()
+    drop_the_follow_keeping_the_inbox()
     assert page_ids(1, limit=2) == [posts[2].pk, posts[1].pk]
 
     set_coverage(None)
@@ -231,11 +241,10 @@ def test_a_page_reaching_below_the_coverage_is_merged_until_a_fill_covers_it():
     # As after a trim of a smaller window (TIMELINE_INBOX_DAYS lowered, or raised again
     # without a fill): entries below the coverage may be missing, so a page reaching them is
     # merged, full or not; a fill of the window marks them complete again.
-    authors(1, 2)
-    follow_user(follower_id=1, followee_id=2)
+    one_follows_two()
     posts = [post_at(2, timezone.now() - timedelta(days=d)) for d in (8, 1)]
     fill_inboxes()
-    Follow.objects.filter(follower_id=1, followee_id=2).delete()  # tell the two apart
+    drop_the_follow_keeping_the_inbox()
     assert page_ids(1, limit=2) == [posts[1].pk, posts[0].pk]  # the inbox
 
     set_coverage(timezone.now() - timedelta(days=5))
@@ -248,15 +257,12 @@ def test_a_page_reaching_below_the_coverage_is_merged_until_a_fill_covers_it():
 
 @pytest.mark.django_db
 def test_pages_inside_the_window_come_from_the_inbox_and_the_rest_are_merged():
-    # The inbox is made to disagree with the follows (the follow row goes, its entries stay),
-    # so each page shows which of the two answered it.
-    authors(1, 2)
-    follow_user(follower_id=1, followee_id=2)
+    one_follows_two()
     older = post_at(2, timezone.now() - inbox_window() - timedelta(days=2))
     middle = create_post(author_id=2, title="middle")
     newest = create_post(author_id=2, title="newest")
     fill_inboxes()  # complete from the window's start on
-    Follow.objects.filter(follower_id=1, followee_id=2).delete()
+    drop_the_follow_keeping_the_inbox()
 
     # A full page inside the window: the inbox.
     assert page_ids(1, limit=2) == [newest.pk, middle.pk]
@@ -272,10 +278,9 @@ def test_pages_inside_the_window_come_from_the_inbox_and_the_rest_are_merged():
 
 @pytest.mark.django_db
 def test_a_page_whose_oldest_post_is_exactly_at_the_coverage_start_is_the_inboxs():
-    authors(1, 2)
-    follow_user(follower_id=1, followee_id=2)
+    one_follows_two()
     posts = [create_post(author_id=2, title=f"p{n}") for n in range(3)]
-    Follow.objects.filter(follower_id=1, followee_id=2).delete()  # tell the two apart
+    drop_the_follow_keeping_the_inbox()
 
     set_coverage(posts[1].created_at)
     assert page_ids(1, limit=2) == [posts[2].pk, posts[1].pk]  # the inbox
@@ -301,8 +306,7 @@ def test_the_migration_marks_only_a_database_without_posts_complete():
 
 @pytest.mark.django_db
 def test_an_entry_whose_post_is_gone_is_skipped():
-    authors(1, 2)
-    follow_user(follower_id=1, followee_id=2)
+    one_follows_two()
     posts = [create_post(author_id=2, title=f"p{n}") for n in range(4)]
     # Deleted behind the services' back (as by an account deletion): the entry stays.
     Post.objects.filter(pk=posts[2].pk).delete()
@@ -442,8 +446,7 @@ def test_a_fill_waits_for_an_unfollow_of_the_author_in_progress():
 
 @pytest.mark.django_db
 def test_a_page_from_the_inbox_reads_one_range_of_it():
-    authors(1, 2)
-    follow_user(follower_id=1, followee_id=2)
+    one_follows_two()
     for n in range(30):
         create_post(author_id=2, title=f"p{n}")
     params = {"viewer": 1}
