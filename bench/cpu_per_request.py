@@ -24,8 +24,8 @@ LUA = REPO / "bench" / "requests.lua"
 TICKS = 100  # USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 
-def cpu_by_group() -> dict[str, tuple[int, int]]:
-    """(pid, command) -> (user ticks, system ticks) for every process still running."""
+def cpu_by_process() -> dict[tuple[str, str], tuple[int, int]]:
+    """(pid, command) -> (user ticks, system ticks) for every process running now."""
     found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
 
-    before = cpu_by_group()
+    before = cpu_by_process()
     run = subprocess.run(
         [
             "wrk",
@@ -74,7 +74,7 @@ def main() -> None:
         text=True,
         check=True,
     )
-    after = cpu_by_group()
+    after = cpu_by_process()
     requests = int(re.search(r"(\d+) requests in", run.stdout).group(1))
 
     spent: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
