@@ -393,6 +393,10 @@ def render_gateway(config: Config) -> None:
         (gateway / sub).mkdir(parents=True, exist_ok=True)
     for service in SERVICES:
         (config.var / "media" / service).mkdir(parents=True, exist_ok=True)
+    # nginx -t opens the access log; a file's folder must exist before the first start.
+    access_log = Path(config["GATEWAY_ACCESS_LOG"])
+    if not access_log.is_relative_to("/dev"):
+        access_log.parent.mkdir(parents=True, exist_ok=True)
     env = config.process_env()
     values = {
         **env,
