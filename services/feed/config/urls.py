@@ -8,9 +8,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from shared import health
-from shared.errors import JSON_ERROR_HANDLERS
 
-globals().update(JSON_ERROR_HANDLERS)
+# Django's own error pages (no route, a body too large, an uncaught error) as JSON too.
+handler400 = "shared.errors.json_bad_request"
+handler403 = "shared.errors.json_permission_denied"
+handler404 = "shared.errors.json_not_found"
+handler500 = "shared.errors.json_server_error"
 
 urlpatterns = [
     path("healthz", health.healthz),

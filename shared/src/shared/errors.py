@@ -3,8 +3,11 @@
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    ValidationError as DjangoValidationError,
+)
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -64,11 +67,3 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"detail": "Internal server error."}, status=500)
-
-
-JSON_ERROR_HANDLERS = {
-    "handler400": "shared.errors.json_bad_request",
-    "handler403": "shared.errors.json_permission_denied",
-    "handler404": "shared.errors.json_not_found",
-    "handler500": "shared.errors.json_server_error",
-}

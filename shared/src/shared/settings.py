@@ -74,12 +74,12 @@ MIDDLEWARE_HEAD = [
     "django.middleware.security.SecurityMiddleware",
 ]
 
-REQUEST_ID_SETTINGS = {
-    "LOG_REQUEST_ID_HEADER": "HTTP_X_REQUEST_ID",
-    "GENERATE_REQUEST_ID_IF_NOT_IN_HEADER": True,
-    "REQUEST_ID_RESPONSE_HEADER": "X-Request-ID",
-    "NO_REQUEST_ID": "none",
-}
+# --- Request ids (django-log-request-id; every log line carries one) --------------------------
+# The gateway's X-Request-ID is trusted (nginx sets it on every request); without one, a fresh id.
+LOG_REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
+GENERATE_REQUEST_ID_IF_NOT_IN_HEADER = True
+REQUEST_ID_RESPONSE_HEADER = "X-Request-ID"
+NO_REQUEST_ID = "none"
 
 
 def spectacular_settings(*, title: str, description: str) -> dict:

@@ -5,9 +5,15 @@ from pathlib import Path
 from shared.env import env, read_env_file, require_secret
 from shared.jwt import simple_jwt_settings
 from shared.logging import logging_config
+
+# Settings alike in every service are written once in shared.settings and named here
+# (`X as X`: exported on purpose, for Django to read).
 from shared.settings import (
+    GENERATE_REQUEST_ID_IF_NOT_IN_HEADER as GENERATE_REQUEST_ID_IF_NOT_IN_HEADER,
+    LOG_REQUEST_ID_HEADER as LOG_REQUEST_ID_HEADER,
     MIDDLEWARE_HEAD,
-    REQUEST_ID_SETTINGS,
+    NO_REQUEST_ID as NO_REQUEST_ID,
+    REQUEST_ID_RESPONSE_HEADER as REQUEST_ID_RESPONSE_HEADER,
     database,
     rest_framework,
     spectacular_settings,
@@ -142,8 +148,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# --- Logging -------------------------------------------------------------------------------
-globals().update(REQUEST_ID_SETTINGS)
+# --- Logging (request ids: shared.settings, imported above) --------------------------------
 LOGGING = logging_config(service="users", level=env.str("LOG_LEVEL", default="INFO"))
 
 # --- API docs ------------------------------------------------------------------------------
