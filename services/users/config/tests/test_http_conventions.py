@@ -216,3 +216,9 @@ def test_a_json_body_over_the_cap_is_a_json_413(client, settings):
     small = {"email": "ann@example.com", "password": "x" * 100}
     response = client.post("/api/v1/auth/token", small, format="json")
     assert response.status_code == 401
+
+
+def test_an_unknown_path_is_a_json_404_that_echoes_the_request_id(client):
+    response = client.get("/api/v1/no-such-endpoint", HTTP_X_REQUEST_ID="req-1")
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+    assert response["X-Request-ID"] == "req-1"
