@@ -19,8 +19,9 @@ from rest_framework.exceptions import NotFound
 
 from authors.authentication import AccountDeleted
 from authors.services import lock_authors_for_writing
-from posts.images import EncodedImage, ProcessedImage
+from posts.images import ProcessedImage
 from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage
+from shared.images import EncodedImage
 from social.services import change_posts_count
 from timeline.services import fan_out_post, withdraw_post
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
@@ -196,7 +196,7 @@ def set_avatar(*, user: User, upload: UploadedFile) -> User:
     """
     prepared = prepare_avatar(upload)
     storage = User._meta.get_field("avatar").storage
-    name = storage.save(generate_avatar_name(prepared.extension), ContentFile(prepared.content))
+    name = storage.save(generate_avatar_name(prepared.extension), File(prepared.content))
     try:
         with transaction.atomic():
             locked = _lock_user(user.pk)

@@ -1,18 +1,18 @@
 """PUT/DELETE /api/v1/users/me/avatar: decoded, capped, stripped, renamed, replaced cleanly."""
 
 import io
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
 from conftest import image_bytes
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageCms
 
 from accounts import avatars
 from accounts.models import User
+from shared.images import ImageLimits
+from shared.testing import png_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +25,6 @@ def upload(auth_client, content: bytes, name: str = "me.png", content_type="imag
 def stored_path(user: User) -> Path:
     user.refresh_from_db()
     return Path(settings.MEDIA_ROOT) / user.avatar.name
-
-
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG that claims `width` x `height` pixels: the header of a decompression bomb."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\x00" * 1024)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
-    )
 
 
 @pytest.mark.parametrize(
@@ -68,6 +54,15 @@ def test_exif_metadata_is_stripped_from_what_is_stored(auth_client, user):
     assert b"SpyCam" not in data
     with Image.open(io.BytesIO(data)) as stored:
         assert not stored.getexif()
+
+
+def test_the_colour_profile_is_kept(auth_client, user):
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    assert (
+        upload(auth_client, image_bytes("JPEG", icc_profile=srgb), name="me.jpg").status_code == 200
+    )
+    with Image.open(stored_path(user)) as stored:
+        assert stored.info.get("icc_profile") == srgb
 
 
 def test_large_images_are_scaled_down_to_the_avatar_size(auth_client, user):
@@ -106,18 +101,18 @@ def test_a_renamed_text_file_is_a_400(auth_client):
     [(6_000, 6_000), (100_000, 100_000)],
 )
 def test_a_decompression_bomb_is_refused_from_its_header(auth_client, size):
-    response = upload(auth_client, png_header_only(*size))
+    response = upload(auth_client, png_bomb(*size))
     assert response.status_code == 400
     assert "pixels" in response.json()["avatar"][0]
 
 
 def test_an_image_just_over_the_pixel_cap_is_refused(auth_client, monkeypatch):
-    monkeypatch.setattr(avatars, "MAX_AVATAR_PIXELS", 64 * 48 - 1)
+    monkeypatch.setattr(avatars, "LIMITS", ImageLimits(max_bytes=10_000, max_pixels=64 * 48 - 1))
     assert upload(auth_client, image_bytes("PNG")).status_code == 400
 
 
 def test_a_file_over_the_byte_cap_is_refused_before_decoding(auth_client, monkeypatch):
-    monkeypatch.setattr(avatars, "MAX_AVATAR_BYTES", 100)
+    monkeypatch.setattr(avatars, "LIMITS", ImageLimits(max_bytes=100, max_pixels=1_000_000))
     response = upload(auth_client, image_bytes("PNG", size=(200, 200)))
     assert response.status_code == 400
     assert "MiB" in response.json()["avatar"][0]

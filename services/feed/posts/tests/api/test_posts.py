@@ -11,9 +11,10 @@ from authors.models import Author
 from posts.models import Post, PostImage
 from posts.services import like_post
 from posts.tests.factories import AuthorFactory, PostFactory, PostImageFactory
-from posts.tests.images import encode, jpeg_with_gps, png_bomb, upload
+from posts.tests.images import encode, jpeg_with_gps, upload
 from posts.tests.shapes import IMAGE_KEYS, POST_KEYS, SUMMARY_KEYS
 from shared.pagination import Cursor, KeysetPagination
+from shared.testing import png_bomb
 
 pytestmark = pytest.mark.django_db
 
