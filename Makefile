@@ -8,13 +8,26 @@ BIN := $(VENV)/bin
 STACK := $(BIN)/python deploy/local/stack.py
 REQUIREMENTS := requirements-dev.txt services/users/requirements.txt services/feed/requirements.txt shared/pyproject.toml
 
-.PHONY: help setup system-deps run up down test lint format openapi bench clean
+.PHONY: help setup system-deps run up down manage test lint format openapi bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
+# A virtualenv without pip (made while python3-venv was missing) or whose interpreter is gone
+# (Python upgraded) is rebuilt from scratch: its stamp goes, so the rule below runs again.
+ifneq ($(wildcard $(BIN)/.installed),)
+ifneq ($(shell $(BIN)/python -c "import pip" >/dev/null 2>&1 && echo ok),ok)
+$(shell rm -f $(BIN)/.installed)
+endif
+endif
+
 $(BIN)/.installed: $(REQUIREMENTS)
-	@test -x $(BIN)/python || { echo "==> creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@if ! $(BIN)/python -c "import pip" >/dev/null 2>&1; then \
+		if [ -e $(VENV) ]; then echo "==> $(VENV) is broken (no pip, or no interpreter): rebuilding it"; fi; \
+		rm -rf $(VENV); echo "==> creating $(VENV)"; \
+		$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+			echo "error: '$(PYTHON) -m venv' failed; on Debian install python3-venv (apt-get install python3-venv)" >&2; exit 1; }; \
+	fi
 	@echo "==> installing pinned requirements"
 	@$(BIN)/python -m pip install -q --upgrade pip
 	@$(BIN)/python -m pip install -q -r requirements-dev.txt
@@ -36,6 +49,9 @@ up: setup ## Start the whole stack in the background
 
 down: ## Stop everything `up` started
 	@test -x $(BIN)/python && $(STACK) down || true
+
+manage: setup ## Run a management command on the running stack: make manage SERVICE=users ARGS="createsuperuser"
+	@$(STACK) manage $(SERVICE) $(ARGS)
 
 lint: $(BIN)/.installed ## ruff lint and format check
 	@$(BIN)/ruff check .

@@ -21,6 +21,7 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 STACK = REPO / "deploy" / "local" / "stack.py"
+TRUSTED_PROXY = "127.0.0.2"
 
 
 def free_port() -> int:
@@ -37,10 +38,12 @@ class Stack:
     env: dict[str, str]
     work_dir: Path
 
-    def stack_command(self, command: str) -> subprocess.CompletedProcess[str]:
+    def stack_command(
+        self, command: str, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, str(STACK), command],
-            env=self.env,
+            [sys.executable, str(STACK), command, *args],
+            env={**self.env, **(env or {})},
             capture_output=True,
             text=True,
             timeout=180,
@@ -73,6 +76,9 @@ def stack() -> Iterator[Stack]:
         # timeout, back-off up to 60 s) the dispatcher would take a minute to notice it is back.
         "OUTBOX_READ_TIMEOUT_SECONDS": "1",
         "OUTBOX_RETRY_MAX_SECONDS": "2",
+        # The "load balancer" of tests/test_gateway.py connects from 127.0.0.2; every other test
+        # connects from 127.0.0.1, an untrusted client.
+        "TRUSTED_PROXIES": TRUSTED_PROXY,
     }
     gateway = f"http://127.0.0.1:{ports['GATEWAY_PORT']}"
     handle = Stack(

@@ -31,3 +31,18 @@ def test_swagger_ui_refuses_other_methods_as_json(api):
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET"
     assert response.json() == {"detail": 'Method "POST" not allowed.'}
+
+
+def test_swagger_ui_never_asks_an_outside_validator_and_keeps_to_its_own_origin(api):
+    page = api.get("/api/docs/")
+    assert "validatorUrl: null" in page.text
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in page.headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["default-src"] == "'none'"
+    assert policy["connect-src"] == "'self'"
+    # The local assets and the page's own inline script (by its hash), nothing else.
+    sources = policy["script-src"].split()
+    assert sources[0] == "'self'"
+    assert [s for s in sources[1:] if not s.startswith("'sha256-")] == []

@@ -5,6 +5,7 @@
     stack.py up            the same in the background; returns once the gateway answers
     stack.py down          stop everything `up` started
     stack.py test          ruff-free part of `make test`: throwaway Postgres, service suites, e2e
+    stack.py manage SERVICE ARGS...   a management command against this stack's database
     stack.py db-start|db-stop|migrate|render-gateway   the individual steps
 
 Every port, size and path comes from the environment (or `.env`), so the end-to-end tests and the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import pwd
 import re
@@ -37,6 +39,7 @@ SERVICES = ("users", "feed")
 PROCFILE = REPO / "deploy" / "local" / "Procfile"
 GATEWAY_TEMPLATE = REPO / "gateway" / "templates" / "gateway.conf.template"
 GATEWAY_MAIN_TEMPLATE = REPO / "gateway" / "nginx.native.conf.template"
+TRUSTED_PROXIES_SCRIPT = REPO / "gateway" / "docker" / "trusted-proxies.sh"
 
 # Secrets generated into a new .env; each is at least 32 bytes.
 GENERATED_SECRETS = (
@@ -63,6 +66,8 @@ DEFAULTS = {
     "MAX_BODY_SIZE": "110m",
     "AUTH_RATE_LIMIT": "10r/s",
     "AUTH_RATE_BURST": "50",
+    # Load balancers in front of the gateway whose X-Forwarded-For/-Proto it believes.
+    "TRUSTED_PROXIES": "",
     "PG_OS_USER": "postgres",
     "READY_TIMEOUT_SECONDS": "90",
 }
@@ -113,7 +118,20 @@ class Config:
 
     @property
     def pg_dir(self) -> Path:
-        return self.var / "postgres"
+        """The cluster's folder: under VAR_DIR, unless the Postgres user cannot reach that.
+
+        Run as root, initdb and postgres drop to PG_OS_USER, which cannot enter a checkout below
+        a private folder (/root): the cluster then lives in that user's home instead, in a
+        folder named after VAR_DIR so that every stack keeps its own.
+        """
+        if dir_ := self.values.get("PG_DIR"):
+            return Path(dir_).resolve()
+        inside = self.var / "postgres"
+        if os.geteuid() != 0 or reachable_by(self.var, self["PG_OS_USER"]):
+            return inside
+        home = Path(pwd.getpwnam(self["PG_OS_USER"]).pw_dir)
+        digest = hashlib.sha256(str(self.var).encode()).hexdigest()[:16]
+        return home / "social-stacks" / digest
 
     @property
     def gateway_dir(self) -> Path:
@@ -153,6 +171,8 @@ class Config:
                 "FEED_SERVICE_URL": f"http://127.0.0.1:{self['FEED_PORT']}",
                 # Marks every process of this stack, so `down` can find stragglers.
                 "SOCIAL_STACK_ID": str(self.var),
+                # Every log line's time is UTC, nginx's included ($time_iso8601 is local time).
+                "TZ": "UTC",
             }
         )
         for service in SERVICES:
@@ -197,6 +217,29 @@ def pg_bin(name: str) -> str:
     raise AssertionError  # unreachable
 
 
+def reachable_by(path: Path, user: str) -> bool:
+    """Whether `user` can walk down to `path` (execute permission on each existing folder)."""
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        die(f"user {user!r} does not exist; install the postgresql package or set PG_OS_USER")
+    groups = {entry.pw_gid, *os.getgrouplist(user, entry.pw_gid)}
+    for folder in [*reversed(path.parents), path]:
+        try:
+            st = folder.stat()
+        except FileNotFoundError:
+            break
+        if st.st_uid == entry.pw_uid:
+            allowed = st.st_mode & 0o100
+        elif st.st_gid in groups:
+            allowed = st.st_mode & 0o010
+        else:
+            allowed = st.st_mode & 0o001
+        if not allowed:
+            return False
+    return True
+
+
 def as_pg_user(config: Config, argv: list[str]) -> list[str]:
     """`initdb` and `postgres` refuse to run as root: drop to an unprivileged user when we are."""
     if os.geteuid() != 0:
@@ -213,6 +256,9 @@ def prepare_pg_dir(config: Config) -> None:
         entry = pwd.getpwnam(user)
     except KeyError:
         die(f"user {user!r} does not exist; install the postgresql package or set PG_OS_USER")
+    if config.pg_dir.parent.name == "social-stacks":
+        say(f"{user!r} cannot enter {config.var}; the Postgres cluster lives in {config.pg_dir}")
+        os.chown(config.pg_dir.parent, entry.pw_uid, entry.pw_gid)
     os.chown(config.pg_dir, entry.pw_uid, entry.pw_gid)
     probe = subprocess.run(["runuser", "-u", user, "--", "test", "-w", str(config.pg_dir)])
     if probe.returncode != 0:
@@ -360,6 +406,24 @@ def manage(config: Config, service: str, *args: str, quiet: bool = False) -> Non
     )
 
 
+def manage_command(config: Config, args: list[str]) -> None:
+    """`stack.py manage SERVICE ARGS...`: run one management command against this stack."""
+    if not args or args[0] not in SERVICES:
+        die(f"usage: stack.py manage {{{'|'.join(SERVICES)}}} COMMAND [ARGS...]")
+    if not pg_running(config):
+        die(
+            f"the Postgres of the stack in {config.var} is not running: start the stack "
+            "(`make up`, or `make run` in another terminal) first"
+        )
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args[1:]],
+        cwd=REPO / "services" / args[0],
+        env=config.process_env(),
+        check=False,
+    )
+    raise SystemExit(result.returncode)
+
+
 def migrate(config: Config) -> None:
     for service in SERVICES:
         say(f"migrating the {service} service")
@@ -387,6 +451,21 @@ def nginx_binary() -> str:
     return found
 
 
+def gateway_user_directive(config: Config) -> str:
+    """nginx's `user` line: as root its workers drop to `nobody`, who must reach the files served.
+
+    Below a private folder (/root) they cannot; the workers then stay root like every other
+    process of a stack started as root (gunicorn included), listening on 127.0.0.1 only.
+    """
+    if os.geteuid() != 0:
+        return ""
+    served = [REPO / "services", config.var]
+    if all(reachable_by(path, "nobody") for path in served):
+        return ""
+    say(f"'nobody' cannot enter {REPO}: the gateway's workers run as root")
+    return "user root;"
+
+
 def render_gateway(config: Config) -> None:
     gateway = config.gateway_dir
     for sub in ("tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
@@ -407,9 +486,18 @@ def render_gateway(config: Config) -> None:
         "USERS_STATIC_ROOT": str(REPO / "services" / "users" / "staticfiles"),
         "FEED_STATIC_ROOT": str(REPO / "services" / "feed" / "staticfiles"),
         "NGINX_MIME_TYPES": "/etc/nginx/mime.types",
+        "GATEWAY_USER": gateway_user_directive(config),
     }
     (gateway / "gateway.conf").write_text(render(GATEWAY_TEMPLATE, values))
     (gateway / "nginx.conf").write_text(render(GATEWAY_MAIN_TEMPLATE, values))
+    trusted = subprocess.run(
+        ["sh", str(TRUSTED_PROXIES_SCRIPT), str(gateway / "trusted-proxies.conf")],
+        env={**os.environ, "TRUSTED_PROXIES": config["TRUSTED_PROXIES"]},
+        capture_output=True,
+        text=True,
+    )
+    if trusted.returncode != 0:
+        die(trusted.stderr.strip())
     check = subprocess.run(
         [
             nginx_binary(),
@@ -449,9 +537,55 @@ def honcho_command(config: Config) -> list[str]:
     ]
 
 
+def stack_env(config: Config) -> dict[str, str]:
+    """The environment honcho runs the Procfile with."""
+    # nginx lives in /usr/sbin, which is not on a non-root user's PATH.
+    return {**config.process_env(), "NGINX_BIN": nginx_binary()}
+
+
+# Each port the stack listens on, by the variable that moves it.
+PORT_VARIABLES = ("PG_PORT", "USERS_PORT", "FEED_PORT", "GATEWAY_PORT")
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def check_not_running(config: Config) -> None:
+    """Refuse to start a second copy of this stack: it would take the first one's processes down."""
+    if pid := running_pid(config):
+        die(
+            f"this stack is already running (pid {pid}, state in {config.var}); stop it with "
+            "Ctrl-C where `make run` runs, or `make down` after `make up`. A second stack beside "
+            "it needs its own VAR_DIR and ports (README: Configuration)"
+        )
+    if stack_processes(config):
+        die(f"processes of the stack in {config.var} are still running; `make down` stops them")
+
+
+def check_ports_free(config: Config) -> None:
+    """Find a port in use before anything starts, and say which variable moves it."""
+    for name in PORT_VARIABLES:
+        if name == "PG_PORT" and pg_running(config):
+            continue  # our own Postgres, left running by `stack.py db-start`
+        port = int(config[name])
+        if port_in_use(port):
+            die(
+                f"port {port} on 127.0.0.1 is in use by another program; stop it, or move this "
+                f"stack with {name}=<free port> (in .env or the environment)"
+            )
+
+
 def prepare(config: Config) -> None:
     if not config.values.get("JWT_SIGNING_KEY"):
         die(f"{config['ENV_FILE']} is missing; run `make setup` (or `stack.py init-env`)")
+    check_ports_free(config)
+    nginx_binary()
     db_start(config)
     migrate(config)
     render_gateway(config)
@@ -501,8 +635,17 @@ def banner(config: Config) -> None:
 
 
 def run(config: Config) -> None:
-    if running_pid(config):
-        die("the stack is already running in the background; `make down` first")
+    check_not_running(config)
+    # A second `make run` or `make up` finds this one by the pid file and leaves it alone.
+    config.pid_file.parent.mkdir(parents=True, exist_ok=True)
+    config.pid_file.write_text(str(os.getpid()))
+    try:
+        run_in_foreground(config)
+    finally:
+        config.pid_file.unlink(missing_ok=True)
+
+
+def run_in_foreground(config: Config) -> None:
     try:
         prepare(config)
     except BaseException:
@@ -510,7 +653,7 @@ def run(config: Config) -> None:
         raise
     banner(config)
     say("streaming logs; Ctrl-C stops everything")
-    proc = subprocess.Popen(honcho_command(config), cwd=REPO, env=config.process_env())
+    proc = subprocess.Popen(honcho_command(config), cwd=REPO, env=stack_env(config))
     try:
         proc.wait()
     except KeyboardInterrupt:
@@ -532,6 +675,7 @@ def up(config: Config) -> None:
             banner(config)
             return
         die("a stack is running but not answering; `make down` first")
+    check_not_running(config)
     try:
         prepare(config)
     except BaseException:
@@ -542,7 +686,7 @@ def up(config: Config) -> None:
     proc = subprocess.Popen(
         honcho_command(config),
         cwd=REPO,
-        env=config.process_env(),
+        env=stack_env(config),
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -662,6 +806,11 @@ def test(config: Config, pytest_args: list[str]) -> None:
             failed.append("end-to-end")
     if failed:
         die(f"failed: {', '.join(failed)} (scratch files kept in {workdir})")
+    # Clusters kept in the Postgres user's home (Config.pg_dir) go with the rest.
+    e2e = Config({**config.values, "VAR_DIR": str(workdir / "e2e" / "var")})
+    for cluster in (scratch.pg_dir, e2e.pg_dir):
+        if not cluster.is_relative_to(workdir):
+            shutil.rmtree(cluster, ignore_errors=True)
     shutil.rmtree(workdir, ignore_errors=True)
     say("all test suites passed")
 
@@ -682,9 +831,14 @@ def main() -> None:
             "db-stop",
             "migrate",
             "render-gateway",
+            "manage",
         ],
     )
-    parser.add_argument("extra", nargs=argparse.REMAINDER, help="extra pytest arguments for `test`")
+    parser.add_argument(
+        "extra",
+        nargs=argparse.REMAINDER,
+        help="extra pytest arguments for `test`; SERVICE and the command's arguments for `manage`",
+    )
     args = parser.parse_args()
     config = Config.load()
     actions = {
@@ -697,6 +851,7 @@ def main() -> None:
         "db-stop": lambda: db_stop(config),
         "migrate": lambda: migrate(config),
         "render-gateway": lambda: render_gateway(config),
+        "manage": lambda: manage_command(config, args.extra),
     }
     actions[args.command]()
 

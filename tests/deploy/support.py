@@ -34,6 +34,8 @@ GATEWAY_TEMPLATES = (
     REPO / "gateway" / "templates" / "gateway.conf.template",
     REPO / "gateway" / "docker" / "resolver.conf.template",
 )
+# Run by the image's entrypoint beside the templates (TRUSTED_PROXIES), and by the native stack.
+TRUSTED_PROXIES_SCRIPT = REPO / "gateway" / "docker" / "trusted-proxies.sh"
 PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 
 # Secret names: what the settings demand through require_secret(), plus the database passwords.

@@ -77,4 +77,47 @@ def test_prod_compose_environment_loads_and_only_lacks_tls(service, tmp_path):
         for line in result.stderr.splitlines()
         if line.startswith("?: (")
     }
-    assert reported == {"security.W008"}, result.stdout + result.stderr
+    # Plain HTTP: no redirect to HTTPS, and the cookies (the users service's admin) not Secure,
+    # since a browser would never send them back over http.
+    plain_http = {"security.W008", "security.W016"}
+    if service == "users":
+        plain_http.add("security.W012")
+    assert reported == plain_http, result.stdout + result.stderr
+
+
+HSTS_PROBE = """
+import django
+django.setup()
+from django.test import Client
+client = Client()
+for proto in ("https", "http", None):
+    headers = {"HTTP_HOST": "social.example.com"}
+    if proto:
+        headers["HTTP_X_FORWARDED_PROTO"] = proto
+    response = client.get("/healthz", **headers)
+    print(proto, response.status_code, response.headers.get("Strict-Transport-Security"))
+"""
+
+
+@pytest.mark.parametrize("service", support.SERVICES)
+def test_hsts_follows_the_scheme_the_gateway_forwards(service, tmp_path):
+    """Behind a TLS load balancer the gateway forwards X-Forwarded-Proto: https (from its trusted
+    proxies): those responses carry HSTS, plain-HTTP ones (a probe, a direct call) never do."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "ENV_FILE": str(tmp_path / "absent.env"),
+        **production_env(service),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", HSTS_PROBE],
+        cwd=support.REPO / "services" / service,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert lines["https"] == "200 max-age=2592000; includeSubDomains; preload"
+    assert lines["http"] == "200 None"
+    assert lines["None"] == "200 None"

@@ -6,6 +6,7 @@ vendors, pinned in requirements-dev.txt) after interpolation, then against the p
 
 import copy
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -261,7 +262,8 @@ def test_development_mounts_the_source_and_reloads():
         assert support.environment(spec)["PYTHONPATH"] == "/opt/shared/src"
         assert spec["command"][:3] == ["python", "manage.py", "runserver"]
         assert support.environment(spec)["DJANGO_SETTINGS_MODULE"] == "config.settings.local"
-    assert services["gateway"]["ports"] == ["8000:8000"]
+    # DEBUG is on: the gateway is published on the loopback interface only.
+    assert services["gateway"]["ports"] == ["127.0.0.1:8000:8000"]
 
 
 def test_production_runs_gunicorn_with_prod_settings_and_no_source_mounts():
@@ -301,7 +303,8 @@ def test_production_env_template_lists_every_variable_the_prod_file_reads():
     assert passed_through - documented == set()
 
 
-def test_rendered_gateway_configuration_is_accepted_by_nginx(tmp_path):
+@pytest.mark.parametrize("trusted_proxies", ["", "10.0.0.0/16, 192.0.2.7,2001:db8::/32"])
+def test_rendered_gateway_configuration_is_accepted_by_nginx(tmp_path, trusted_proxies):
     """Render the templates as the nginx image does, with the prod environment, and `nginx -t`.
 
     The local nginx may predate `resolve` (1.27.3) and cannot resolve Compose's service names, so
@@ -321,6 +324,12 @@ def test_rendered_gateway_configuration_is_accepted_by_nginx(tmp_path):
         )
         assert support.PLACEHOLDER.search(rendered) is None
         (conf_d / template.name.removesuffix(".template")).write_text(rendered)
+    # The image's entrypoint runs it (as /docker-entrypoint.d/25-trusted-proxies.sh).
+    subprocess.run(
+        ["sh", str(support.TRUSTED_PROXIES_SCRIPT), str(conf_d / "trusted-proxies.conf")],
+        env={**os.environ, "TRUSTED_PROXIES": trusted_proxies},
+        check=True,
+    )
     main = tmp_path / "nginx.conf"
     main.write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
