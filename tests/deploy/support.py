@@ -259,5 +259,10 @@ def k8s_find(kind: str, name: str) -> dict[str, Any]:
     raise LookupError(f"no {kind} named {name} under deploy/k8s")
 
 
+WORKLOAD_KINDS = ("Deployment", "Job", "CronJob")
+
+
 def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
+    if workload["kind"] == "CronJob":
+        return workload["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     return workload["spec"]["template"]["spec"]

@@ -162,11 +162,27 @@ def test_the_trimmer_runs_from_the_feed_image_hourly(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_each_service_runs_its_periodic_jobs_from_its_own_image(kind):
+    services = support.load_compose(kind)["services"]
+    for app in support.SERVICES:
+        jobs = services[f"{app}-jobs"]
+        assert jobs["command"] == ["python", "manage.py", "run_periodic_jobs"]
+        assert jobs["build"] == services[app]["build"]
+        assert jobs["environment"] == services[app]["environment"]
+        assert jobs["networks"] == [f"{app}-data"]
+        assert support.depends_on(jobs) == {
+            f"{app}-db": "service_healthy",
+            f"{app}-migrate": "service_completed_successfully",
+        }
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_our_images_are_always_built_never_pulled(kind):
     services = support.load_compose(kind)["services"]
     built = {name: spec for name, spec in services.items() if "build" in spec}
     assert set(built) == {
-        *support.SERVICES, *MIGRATIONS.values(), "dispatcher", "trimmer", "gateway"
+        *support.SERVICES, *MIGRATIONS.values(), "dispatcher", "trimmer", "gateway",
+        "users-jobs", "feed-jobs",
     }  # fmt: skip
     for name, spec in built.items():
         assert spec["pull_policy"] == "build", name

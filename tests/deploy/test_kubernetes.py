@@ -54,7 +54,7 @@ def test_every_image_is_set_by_the_kustomization():
     used = {
         c["image"]
         for _, doc in support.k8s_documents()
-        if doc["kind"] in ("Deployment", "Job")
+        if doc["kind"] in support.WORKLOAD_KINDS
         for c in containers(doc)
     }
     assert used == images == {"social-users", "social-feed", "social-gateway"}
@@ -81,7 +81,7 @@ def test_service_deployment_has_probes_on_the_health_endpoints(app):
 
 def test_every_container_has_resource_requests_and_limits():
     for path, doc in support.k8s_documents():
-        if doc["kind"] not in ("Deployment", "Job"):
+        if doc["kind"] not in support.WORKLOAD_KINDS:
             continue
         for container in containers(doc):
             resources = container.get("resources", {})
@@ -170,7 +170,7 @@ def test_the_trimmer_is_a_single_replica_of_the_feed_image_trimming_hourly():
 
 def test_django_pods_run_as_the_images_non_root_user():
     for _, doc in support.k8s_documents():
-        if doc["kind"] not in ("Deployment", "Job") or doc["metadata"]["name"] == "gateway":
+        if doc["kind"] not in support.WORKLOAD_KINDS or doc["metadata"]["name"] == "gateway":
             continue
         context = support.pod_spec(doc)["securityContext"]
         assert context["runAsNonRoot"] is True
@@ -186,7 +186,7 @@ def test_secrets_come_only_from_secret_objects_never_from_manifest_values():
         if doc["kind"] == "ConfigMap":
             for key in doc["data"]:
                 assert not support.SECRET_NAME.search(key), f"{path.name}: {key} is a secret"
-        if doc["kind"] not in ("Deployment", "Job"):
+        if doc["kind"] not in support.WORKLOAD_KINDS:
             continue
         for container in containers(doc):
             for entry in container.get("env", []):
@@ -212,3 +212,108 @@ def test_secret_template_names_every_secret_the_service_needs_with_placeholders_
     for workload in workloads:
         for container in containers(workload):
             assert {"secretRef": {"name": f"{app}-secrets"}} in container["envFrom"]
+
+
+# --- Pod Security Standards, drains, upkeep ------------------------------------------------------
+
+# The volume types the "restricted" Pod Security Standard allows.
+RESTRICTED_VOLUMES = {
+    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+    "projected", "secret",
+}  # fmt: skip
+
+
+def test_every_pod_passes_the_restricted_pod_security_standard():
+    """The rules of https://kubernetes.io/docs/concepts/security/pod-security-standards/
+    (restricted, v1.30+), checked on every workload, the gateway's nginx included."""
+    for path, doc in support.k8s_documents():
+        if doc["kind"] not in support.WORKLOAD_KINDS:
+            continue
+        name = f"{path.name} {doc['kind']}/{doc['metadata']['name']}"
+        spec = support.pod_spec(doc)
+        pod = spec.get("securityContext", {})
+        assert not any(spec.get(k) for k in ("hostNetwork", "hostPID", "hostIPC")), name
+        for volume in spec.get("volumes", []):
+            assert set(volume) - {"name"} <= RESTRICTED_VOLUMES, (name, volume)
+        for container in containers(doc):
+            context = container.get("securityContext", {})
+            assert context.get("privileged") is not True, name
+            assert context.get("allowPrivilegeEscalation") is False, name
+            assert "ALL" in context.get("capabilities", {}).get("drop", []), name
+            assert set(context.get("capabilities", {}).get("add", [])) <= {"NET_BIND_SERVICE"}
+            assert context.get("runAsNonRoot", pod.get("runAsNonRoot")) is True, name
+            assert context.get("runAsUser", pod.get("runAsUser")) != 0, name
+            seccomp = context.get("seccompProfile", pod.get("seccompProfile", {}))
+            assert seccomp.get("type") in ("RuntimeDefault", "Localhost"), name
+            assert all("hostPort" not in port for port in container.get("ports", [])), name
+
+
+def test_the_gateway_runs_unprivileged_nginx_on_a_read_only_root():
+    gateway = support.k8s_find("Deployment", "gateway")
+    [container] = containers(gateway)
+    assert support.pod_spec(gateway)["securityContext"]["runAsUser"] == 101
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    # The only places nginx writes: the rendered configuration and its temporary files.
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"] if not m.get("readOnly")}
+    assert set(mounts) == {"/etc/nginx/conf.d", "/tmp"}  # noqa: S108 - the emptyDir mounts
+    main = (support.REPO / "gateway" / "docker" / "nginx.conf").read_text()
+    assert "pid /tmp/nginx.pid;" in main
+    assert re.search(r"^user ", main, re.M) is None
+    dockerfile = (support.REPO / "gateway" / "Dockerfile").read_text()
+    assert re.search(r"^USER 101:101$", dockerfile, re.M)
+
+
+def nginx_seconds(directive: str, path) -> int:
+    match = re.search(rf"\b{directive}[ =]([0-9]+)s\b", path.read_text())
+    assert match, f"{directive} not in {path.name}"
+    return int(match.group(1))
+
+
+def pre_stop_sleep(container: dict) -> int:
+    command = container["lifecycle"]["preStop"]["exec"]["command"]
+    assert command[0] == "sleep", command
+    return int(command[1])
+
+
+# The cluster DNS (CoreDNS's kubernetes plugin) answers with a 5 s TTL by default.
+CLUSTER_DNS_TTL_SECONDS = 5
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_a_service_pod_drains_before_gunicorn_stops_and_stops_before_it_is_killed(app):
+    """The gateway re-resolves the service every `valid` seconds: a pod leaving the endpoints
+    must keep serving until the gateway can no longer pick it, then gunicorn gets its graceful
+    timeout for the requests in flight, all inside the termination grace period."""
+    import shared.gunicorn_conf
+
+    deployment = support.k8s_find("Deployment", app)
+    [container] = containers(deployment, init=False)
+    resolver = support.REPO / "gateway" / "docker" / "resolver.conf.template"
+    drain = pre_stop_sleep(container)
+    assert drain > nginx_seconds("valid", resolver) + CLUSTER_DNS_TTL_SECONDS
+    env = {e["name"]: e.get("value") for e in container.get("env", [])}
+    graceful = int(env.get("GUNICORN_GRACEFUL_TIMEOUT", shared.gunicorn_conf.graceful_timeout))
+    grace = support.pod_spec(deployment)["terminationGracePeriodSeconds"]
+    assert grace > drain + graceful
+
+
+def test_the_gateway_drains_and_lets_every_proxied_request_finish_before_it_is_killed():
+    gateway = support.k8s_find("Deployment", "gateway")
+    [container] = containers(gateway)
+    template = support.REPO / "gateway" / "templates" / "gateway.conf.template"
+    main = support.REPO / "gateway" / "docker" / "nginx.conf"
+    shutdown = nginx_seconds("worker_shutdown_timeout", main)
+    assert shutdown >= nginx_seconds("proxy_read_timeout", template)
+    grace = support.pod_spec(gateway)["terminationGracePeriodSeconds"]
+    assert grace > pre_stop_sleep(container) + shutdown
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_a_cronjob_runs_each_services_periodic_jobs_hourly(app):
+    cronjob = support.k8s_find("CronJob", f"{app}-jobs")
+    [container] = containers(cronjob)
+    assert container["image"] == f"social-{app}"
+    assert container["command"] == ["python", "manage.py", "run_periodic_jobs", "--once"]
+    assert re.fullmatch(r"[0-9]+ \* \* \* \*", cronjob["spec"]["schedule"])
+    assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+    assert {"secretRef": {"name": f"{app}-secrets"}} in container["envFrom"]

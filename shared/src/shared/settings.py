@@ -13,6 +13,13 @@ DEFAULT_THROTTLE_RATES = {
     "writes": "6000/min",
 }
 
+# Upkeep every service runs (shared.periodic): management command -> seconds between runs. A
+# service adds its own jobs to its PERIODIC_JOBS; every way of running the stack picks them up.
+PERIODIC_JOBS = {
+    "purge_idempotency_keys": 3600,
+    "purge_rate_limit_counters": 3600,
+}
+
 
 def database(url_var: str) -> dict[str, Any]:
     """A `DATABASES` entry from the URL in `url_var`, with every wait bounded."""

@@ -13,6 +13,7 @@ from shared.settings import (
     LOG_REQUEST_ID_HEADER as LOG_REQUEST_ID_HEADER,
     MIDDLEWARE_HEAD,
     NO_REQUEST_ID as NO_REQUEST_ID,
+    PERIODIC_JOBS as SHARED_PERIODIC_JOBS,
     REQUEST_ID_RESPONSE_HEADER as REQUEST_ID_RESPONSE_HEADER,
     database,
     rest_framework,
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "shared.throttling",
     "shared.idempotency",
+    "shared.periodic",
     "authors",
     "posts",
     "social",
@@ -119,6 +121,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- Proxy ---------------------------------------------------------------------------------
 USE_X_FORWARDED_HOST = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Upkeep (manage.py run_periodic_jobs; README: Upkeep) ---------------------------------
+# The jobs every service runs; this service's own go here too.
+PERIODIC_JOBS = {**SHARED_PERIODIC_JOBS}
 
 # --- I18N / time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
