@@ -1,24 +1,24 @@
 """Every read of posts, likes and comments, built on one base queryset per aggregate.
 
 The hot reads of the Post shape (the home timeline, a user's posts, a single post) do not go
-through the ORM: `post_rows` sends one hand-written statement per page and returns plain rows
-(see its comment for why).
+through the ORM: `post_rows` sends one hand-written statement per page (`post_rows_statement`,
+around a query of the page's post ids) and returns plain rows (see the comment above it for why).
 """
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, Exists, OuterRef, Prefetch, QuerySet, Value
+from psycopg2 import sql
 from rest_framework.exceptions import NotFound
 
 from authors.client import UserSummary
 from authors.models import Author
 from posts.models import Comment, Like, Post, PostImage
 from shared import prepared
-from shared.pagination import Cursor, check_position
+from shared.pagination import Cursor, Keyset
 
 # Ids arrive from URLs as arbitrary digit strings; beyond bigint, Postgres would raise.
 MAX_ID = 2**63 - 1
@@ -81,33 +81,53 @@ def ensure_post_exists(post_id: int) -> None:
 # counters, `liked_by_me` and the author. What a post says (title, body, images) changes only
 # with `updated_at`; `posts.api.rendering` keeps it rendered per (id, updated_at) and asks
 # `post_contents` only for the posts it has not rendered yet: a second statement, and only then.
-# - `liked_by_me`: one index-only probe of likes_unique_post_user, true or NULL (that unique
-#   constraint means at most one row). Anonymous viewers pass a NULL viewer, which matches no
-#   like. Not an EXISTS: Postgres may turn an EXISTS into a hash of every like the viewer ever
-#   gave, a cost that grows with their likes, where a scalar subquery stays one probe a post;
-# - the author's username and avatar from the replica, or NULLs for an author it does not hold
-#   yet: the renderer asks `author_summaries` for those (one batched call, as for any page).
-#   One primary-key probe a post, kept so by the LATERAL's LIMIT (Postgres does not flatten a
-#   subquery with a LIMIT into a join): as a plain join, a generic plan that overestimates the
-#   rows (the timeline's two halves count twice) hash-joins the whole authors table instead,
-#   1.2 ms at 10,000 authors and more with every user.
-# Placeholders: {source} (the posts table, or a subquery with its columns), {where} (a
-# condition on `post` using named parameters), {direction} ASC or DESC, {limit} the page size.
-# Parameters are named: %(viewer)s and those of {source} and {where}.
-_POST_ROWS_SQL = f"""
-    SELECT post.id, post.author_id, author.username, author.avatar_url,
-           post.like_count, post.comment_count, post.created_at, post.updated_at,
-           (SELECT true FROM {Like._meta.db_table} AS liked
-            WHERE liked.post_id = post.id AND liked.user_id = %(viewer)s) AS liked_by_me
-    FROM {{source}} AS post
-    LEFT JOIN LATERAL (
-        SELECT author.username, author.avatar_url FROM {Author._meta.db_table} AS author
-        WHERE author.id = post.author_id LIMIT 1
-    ) AS author ON true
-    WHERE {{where}}
-    ORDER BY post.created_at {{direction}}, post.id {{direction}}
-    LIMIT {{limit}}
-"""  # noqa: S608 - table names come from the models; every value is a parameter
+
+
+def post_rows_statement(ids: sql.Composable, *, keyset: Keyset, limit: int) -> sql.Composed:
+    """The statement `post_rows` runs: the row of each post whose id `ids` selects, in the
+    page's order, at most `limit`.
+
+    `ids` is a query returning a column `id` (the page's posts, in any order); it is composed
+    by code, never from a client, and its values are named parameters beside `%(viewer)s`.
+    Per post:
+    - the post itself: one primary-key probe (a post deleted since `ids` was read drops out),
+      kept so by the LATERAL's LIMIT, as for the author below;
+    - `liked_by_me`: one index-only probe of likes_unique_post_user, true or NULL (that unique
+      constraint means at most one row). Anonymous viewers pass a NULL viewer, which matches no
+      like. Not an EXISTS: Postgres may turn an EXISTS into a hash of every like the viewer ever
+      gave, a cost that grows with their likes, where a scalar subquery stays one probe a post;
+    - the author's username and avatar from the replica, or NULLs for an author it does not
+      hold yet: the renderer asks `author_summaries` for those (one batched call, as for any
+      page). One primary-key probe a post, kept so by the LATERAL's LIMIT (Postgres does not
+      flatten a subquery with a LIMIT into a join): as a plain join, a generic plan that
+      overestimates the rows (the timeline's two halves count twice) hash-joins the whole
+      authors table instead, 1.2 ms at 10,000 authors and more with every user.
+    The page size is written in, not passed: see `timeline.selectors` on generic plans.
+    """
+    return sql.SQL(
+        """
+        SELECT post.id, post.author_id, author.username, author.avatar_url,
+               post.like_count, post.comment_count, post.created_at, post.updated_at,
+               (SELECT true FROM {likes} AS liked
+                WHERE liked.post_id = post.id AND liked.user_id = %(viewer)s) AS liked_by_me
+        FROM ({ids}) AS page
+        CROSS JOIN LATERAL (SELECT * FROM {posts} WHERE id = page.id LIMIT 1) AS post
+        LEFT JOIN LATERAL (
+            SELECT author.username, author.avatar_url FROM {authors} AS author
+            WHERE author.id = post.author_id LIMIT 1
+        ) AS author ON true
+        ORDER BY {order}
+        LIMIT {limit}
+        """
+    ).format(
+        likes=sql.Identifier(Like._meta.db_table),
+        ids=ids,
+        posts=sql.Identifier(Post._meta.db_table),
+        authors=sql.Identifier(Author._meta.db_table),
+        order=keyset.sql_order(sql.SQL("post.created_at"), sql.SQL("post.id")),
+        limit=sql.Literal(limit),
+    )
+
 
 # The images as one JSON array per post, in upload order (post_images_unique_position serves
 # the `post_id = ...` lookup); psycopg2 decodes it into Python lists.
@@ -151,24 +171,12 @@ class PostContent:
     updated_at: datetime
 
 
-def post_rows(
-    *,
-    source: str = Post._meta.db_table,
-    where: str,
-    params: dict[str, Any],
-    viewer_id: int | None,
-    limit: int,
-    oldest_first: bool = False,
-) -> list[PostRow]:
-    """Up to `limit` posts matching `where`, newest first (or oldest first), in one query.
-
-    `source` (the posts table, or a subquery returning its columns) and `where` (on the alias
-    `post`) are SQL with named parameters from `params`; they must come from code, never from
-    a client. Render the rows with `posts.api.rendering.render_posts`.
-    """
-    sql = _post_rows_sql(source, where, "ASC" if oldest_first else "DESC", int(limit))
+def post_rows(statement: str, params: dict[str, Any], *, viewer_id: int | None) -> list[PostRow]:
+    """Run a statement built by `post_rows_statement` (and rendered by `shared.prepared`) with
+    the named parameters of its `ids` query: one query. Render the rows with
+    `posts.api.rendering.render_posts`."""
     with connection.cursor() as cursor:
-        prepared.execute(cursor, sql, {**params, "viewer": viewer_id})
+        prepared.execute(cursor, statement, {**params, "viewer": viewer_id})
         records = cursor.fetchall()
     return [
         PostRow(
@@ -199,14 +207,6 @@ def post_rows(
     ]
 
 
-@functools.cache
-def _post_rows_sql(source: str, where: str, direction: str, limit: int) -> str:
-    # Built once per shape of request (the callers' sources and conditions are fixed texts, and
-    # page sizes are capped): the same string each time, which is the prepared statement's key.
-    # The page size is written in, not passed: see timeline.selectors on generic plans.
-    return _POST_ROWS_SQL.format(source=source, where=where, direction=direction, limit=limit)
-
-
 def post_contents(post_ids: list[int]) -> list[PostContent]:
     """Title, body and images of the given posts (any order; deleted posts are left out)."""
     with connection.cursor() as cursor:
@@ -225,18 +225,21 @@ def post_contents(post_ids: list[int]) -> list[PostContent]:
     ]
 
 
-def cursor_position(cursor: Cursor) -> dict[str, Any]:
-    """A posts cursor's (created_at, id) as the parameters `after_created_at` and `after_id`."""
-    # Checked: the hand-written SQL compares them as they come.
-    check_position(cursor.position, (datetime, int))
-    created_at, post_id = cursor.position
-    return {"after_created_at": created_at, "after_id": post_id}
+# The types of a posts cursor's (created_at, id).
+POSITION_TYPES = (datetime, int)
+
+
+@prepared.statement
+def _single_post_statement() -> sql.Composed:
+    return post_rows_statement(
+        sql.SQL("SELECT %(id)s::bigint AS id"), keyset=Keyset.of(None), limit=1
+    )
 
 
 def get_post_row(post_id: int, *, viewer_id: int | None = None) -> PostRow:
     """The post with everything the Post shape needs; `NotFound` when there is none."""
     rows = (
-        post_rows(where="post.id = %(id)s", params={"id": post_id}, viewer_id=viewer_id, limit=1)
+        post_rows(_single_post_statement(), {"id": post_id}, viewer_id=viewer_id)
         if _is_db_id(post_id)
         else []
     )
@@ -245,27 +248,41 @@ def get_post_row(post_id: int, *, viewer_id: int | None = None) -> PostRow:
     return rows[0]
 
 
+@prepared.statement
+def _user_posts_statement(keyset: Keyset, limit: int) -> sql.Composed:
+    # The row comparison with the cursor is an index condition of posts_author_recent, so the
+    # scan starts at the cursor, and reads only the index (id and created_at are in it).
+    ids = sql.SQL(
+        """
+        SELECT post.id FROM {posts} AS post
+        WHERE post.author_id = %(author)s AND {past}
+        ORDER BY {order}
+        LIMIT {limit}
+        """
+    ).format(
+        posts=sql.Identifier(Post._meta.db_table),
+        past=keyset.sql_past(sql.SQL("post.created_at"), sql.SQL("post.id")),
+        order=keyset.sql_order(sql.SQL("post.created_at"), sql.SQL("post.id")),
+        limit=sql.Literal(limit),
+    )
+    return post_rows_statement(ids, keyset=keyset, limit=limit)
+
+
 def user_post_rows(
     user_id: int, *, viewer_id: int | None, cursor: Cursor | None, limit: int
 ) -> list[PostRow]:
     """Up to `limit` of a user's posts just past `cursor`, in the page's direction.
 
     Newest first on (created_at, id); a `reverse` cursor walks towards newer posts and returns
-    them oldest first (`KeysetPagination.paginate` flips them). The row comparison with the
-    cursor is an index condition of posts_author_recent, so the scan starts at the cursor.
+    them oldest first (`KeysetPagination.paginate` flips them).
     """
     if not _is_db_id(user_id):
         return []
-    backwards = bool(cursor and cursor.reverse)
-    where, params = "post.author_id = %(author)s", {"author": user_id}
-    if cursor is not None:
-        where += (
-            f" AND (post.created_at, post.id) {'>' if backwards else '<'}"
-            " (%(after_created_at)s, %(after_id)s)"
-        )
-        params.update(cursor_position(cursor))
+    keyset = Keyset.of(cursor)
     return post_rows(
-        where=where, params=params, viewer_id=viewer_id, limit=limit, oldest_first=backwards
+        _user_posts_statement(keyset, int(limit)),
+        {"author": user_id, **keyset.sql_params(cursor, POSITION_TYPES)},
+        viewer_id=viewer_id,
     )
 
 

@@ -26,149 +26,165 @@ Compared with taking `limit` posts from every author, this reads one entry for m
 instead of `limit`: about 150 + 20 x (a few) index entries for a page rather than 150 x 21.
 """
 
-import functools
+from psycopg2 import sql
 
 from posts.models import Post
-from posts.selectors import PostRow, cursor_position, post_rows
-from shared.pagination import Cursor
+from posts.selectors import POSITION_TYPES, PostRow, post_rows, post_rows_statement
+from shared import prepared
+from shared.pagination import Cursor, Keyset
 from social.models import Follow
 from timeline.models import InboxEntry
 from timeline.services import COMPLETE_SINCE_SQL, inbox_window
 
-# Placeholders: {after} is the cursor condition on `post` (or nothing); {direction} is DESC
-# (older posts: the first page and `next`) or ASC (a `previous` page), with {past} the matching
-# comparison (>= or <=), {far} the horizon when there is none (-infinity or infinity) and
-# {bound} the aggregate that picks the horizon (min or max).
-# {limit} is the page size, written into the statement rather than passed: a prepared statement
-# soon runs a generic plan, and with `LIMIT $n` that plan must guess how many rows come back
-# (a tenth of the table), and then reads the whole authors table into a hash join for a page of
-# 20 (1.2 ms a page at 10,000 authors). One statement per page size is prepared instead.
-# Named parameters: %(viewer)s and the cursor's %(after_created_at)s, %(after_id)s.
-_MERGE_SQL = f"""
-    WITH newest AS (
-        SELECT authors.author_id, latest.created_at
-        FROM (
-            SELECT %(viewer)s::bigint AS author_id
-            UNION ALL
-            SELECT followee_id FROM {Follow._meta.db_table} WHERE follower_id = %(viewer)s
-        ) AS authors
-        CROSS JOIN LATERAL (
-            SELECT post.created_at
-            FROM {Post._meta.db_table} AS post
-            WHERE post.author_id = authors.author_id {{after}}
-            ORDER BY post.created_at {{direction}}, post.id {{direction}}
-            LIMIT 1
-        ) AS latest
-    ), horizon AS (
-        SELECT CASE WHEN count(*) < {{limit}} THEN '{{far}}'::timestamptz
-                    ELSE {{bound}}(top.created_at) END AS created_at
-        FROM (
-            SELECT created_at FROM newest ORDER BY created_at {{direction}} LIMIT {{limit}}
-        ) AS top
-    )
-    SELECT page.*
-    FROM newest
-    CROSS JOIN horizon
-    CROSS JOIN LATERAL (
-        SELECT post.*
-        FROM {Post._meta.db_table} AS post
-        WHERE post.author_id = newest.author_id {{after}}
-          AND post.created_at {{past}} horizon.created_at
-        ORDER BY post.created_at {{direction}}, post.id {{direction}}
-        LIMIT {{limit}}
-    ) AS page
-    WHERE newest.created_at {{past}} horizon.created_at
-    ORDER BY page.created_at {{direction}}, page.id {{direction}}
-    LIMIT {{limit}}
-"""  # noqa: S608 - table names come from the models; every value is a parameter
-
-# The page from the inbox, or else the merge. `inbox` reads the viewer's entries past the cursor
-# (one backward range of the primary key) with their posts; an entry whose post is gone is
-# skipped by the join. `answered` says whether that page is the timeline's (the module comment),
-# from `page`: how many posts `inbox` found and the oldest one's created_at (one row, always).
-# The merge's half is gated on it as a one-time filter, and is not run when the inbox answers.
-# Placeholders: those of _MERGE_SQL, plus {entry_after} (the cursor condition on `entry`) and
-# {answered} (which may hold {limit} itself).
-_PAGE_SQL = f"""
-    WITH inbox AS MATERIALIZED (
-        SELECT post.*
-        FROM {InboxEntry._meta.db_table} AS entry
-        JOIN {Post._meta.db_table} AS post ON post.id = entry.post_id
-        WHERE entry.owner_id = %(viewer)s {{entry_after}}
-        ORDER BY entry.created_at {{direction}}, entry.post_id {{direction}}
-        LIMIT {{limit}}
-    ), answer AS (
-        SELECT coalesce({{answered}}, false) AS answered
-        FROM (SELECT count(*) AS found, min(created_at) AS oldest FROM inbox) AS page
-    )
-    SELECT inbox.* FROM inbox WHERE (SELECT answered FROM answer)
-    UNION ALL
-    SELECT merged.* FROM ({_MERGE_SQL}) AS merged WHERE NOT (SELECT answered FROM answer)
-"""  # noqa: S608 - table names come from the models; every value is a parameter
-
-_OLDER = {
-    "direction": "DESC",
-    "past": ">=",
-    "far": "-infinity",
-    "bound": "min",
-    # A full page, down to a post inside the covered range: nothing older is on it.
-    "answered": "page.found = {limit} AND page.oldest >= " + COMPLETE_SINCE_SQL,
-}
-_NEWER = {
-    "direction": "ASC",
-    "past": "<=",
-    "far": "infinity",
-    "bound": "max",
-    # Everything newer than a cursor inside the covered range is inside it, full or not.
-    "answered": f"%(after_created_at)s >= {COMPLETE_SINCE_SQL}",
-}
+_POSTS = sql.Identifier(Post._meta.db_table)
+_POST_KEY = (sql.SQL("post.created_at"), sql.SQL("post.id"))
 
 
 def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[PostRow]:
     """Up to `limit` posts of the viewer's timeline just past `cursor`, in the page's direction.
 
     Newest first; a `reverse` cursor walks towards newer posts and returns them oldest first
-    (`KeysetPagination.paginate` flips them). The inbox-or-merge above is the source of the one
-    statement of `posts.selectors.post_rows`, which adds liked_by_me and the authors: a page is
-    one query whatever its size (and `posts.api.rendering` adds one for posts it has not
-    rendered yet).
+    (`KeysetPagination.paginate` flips them). One query whatever the page's size: the page's
+    post ids (from the inbox, or merged) inside `posts.selectors.post_rows_statement`, which
+    adds liked_by_me and the authors (and `posts.api.rendering` adds one query for posts it
+    has not rendered yet).
     """
-    backwards = bool(cursor and cursor.reverse)
-    return post_rows(
-        # Both halves return the page's posts themselves, so they are not looked up again.
-        source=_page_sql(
-            backwards=backwards,
-            after_cursor=cursor is not None,
-            limit=int(limit),
-            inbox=bool(inbox_window()),
-        ),
-        where="true",
-        params=cursor_position(cursor) if cursor is not None else {},
-        viewer_id=viewer_id,
-        limit=limit,
-        oldest_first=backwards,
-    )
-
-
-@functools.cache
-def _page_sql(*, backwards: bool, after_cursor: bool, limit: int, inbox: bool) -> str:
-    """The page's statement for one shape of request (a few hundred shapes at most: page sizes
-    are capped), built once: the same string object every time, also the prepared statement's
-    key."""
-    after = entry_after = ""
-    if after_cursor:
-        # Row comparisons the indexes serve directly: (created_at, id) past the boundary row.
-        past = ">" if backwards else "<"
-        after = f"AND (post.created_at, post.id) {past} (%(after_created_at)s, %(after_id)s)"
-        entry_after = (
-            f"AND (entry.created_at, entry.post_id) {past} (%(after_created_at)s, %(after_id)s)"
-        )
-    sides = _NEWER if backwards else _OLDER
+    keyset = Keyset.of(cursor)
     # With the inboxes off (an empty window) every page is merged.
-    page = (_PAGE_SQL if inbox else _MERGE_SQL).format(
-        **sides | {"answered": sides["answered"].format(limit=limit)},
-        after=after,
-        entry_after=entry_after,
-        limit=limit,
+    statement = _page_statement(keyset, int(limit), inbox=bool(inbox_window()))
+    params = {"viewer": viewer_id, **keyset.sql_params(cursor, POSITION_TYPES)}
+    return post_rows(statement, params, viewer_id=viewer_id)
+
+
+@prepared.statement
+def _page_statement(keyset: Keyset, limit: int, *, inbox: bool) -> sql.Composed:
+    """The page's statement for one shape of request (a few hundred shapes at most: page sizes
+    are capped), built and rendered once: the same text every time, the prepared statement's
+    key."""
+    ids = _inbox_or_merge(keyset, limit) if inbox else _merge(keyset, limit)
+    return post_rows_statement(ids, keyset=keyset, limit=limit)
+
+
+def _walk(
+    keyset: Keyset, key: tuple[sql.Composable, sql.Composable], limit: int
+) -> dict[str, sql.Composable]:
+    """`{past}`, `{order}` and `{limit}` of a statement reading `key` (created_at and id
+    columns) in the page's direction, from the cursor on, `limit` rows at most."""
+    return {
+        "past": keyset.sql_past(*key),
+        "order": keyset.sql_order(*key),
+        "limit": sql.Literal(limit),
+    }
+
+
+def _merge(keyset: Keyset, limit: int) -> sql.Composed:
+    """The threshold merge (the module comment): the ids and created_at of the page's posts.
+
+    `limit` is written into the statement rather than passed: a prepared statement soon runs a
+    generic plan, and with `LIMIT $n` that plan must guess how many rows come back (a tenth of
+    the table), and then reads the whole authors table into a hash join for a page of 20
+    (1.2 ms a page at 10,000 authors). One statement per page size is prepared instead.
+    """
+    if keyset.descending:
+        # Towards older posts: the horizon is the oldest of the `limit` newest, or none.
+        reached, horizon, no_horizon = sql.SQL(">="), sql.SQL("min"), "-infinity"
+    else:
+        reached, horizon, no_horizon = sql.SQL("<="), sql.SQL("max"), "infinity"
+    return sql.SQL(
+        """
+        WITH newest AS (
+            SELECT authors.author_id, latest.created_at
+            FROM (
+                SELECT %(viewer)s::bigint AS author_id
+                UNION ALL
+                SELECT followee_id FROM {follows} WHERE follower_id = %(viewer)s
+            ) AS authors
+            CROSS JOIN LATERAL (
+                SELECT post.created_at
+                FROM {posts} AS post
+                WHERE post.author_id = authors.author_id AND {past}
+                ORDER BY {order}
+                LIMIT 1
+            ) AS latest
+        ), horizon AS (
+            SELECT CASE WHEN count(*) < {limit} THEN {no_horizon}::timestamptz
+                        ELSE {horizon}(top.created_at) END AS created_at
+            FROM (
+                SELECT created_at FROM newest ORDER BY created_at {direction} LIMIT {limit}
+            ) AS top
+        )
+        SELECT page.id, page.created_at
+        FROM newest
+        CROSS JOIN horizon
+        CROSS JOIN LATERAL (
+            SELECT post.id, post.created_at
+            FROM {posts} AS post
+            WHERE post.author_id = newest.author_id AND {past}
+              AND post.created_at {reached} horizon.created_at
+            ORDER BY {order}
+            LIMIT {limit}
+        ) AS page
+        WHERE newest.created_at {reached} horizon.created_at
+        ORDER BY {page_order}
+        LIMIT {limit}
+        """
+    ).format(
+        follows=sql.Identifier(Follow._meta.db_table),
+        posts=_POSTS,
+        **_walk(keyset, _POST_KEY, limit),
+        no_horizon=sql.Literal(no_horizon),
+        horizon=horizon,
+        direction=sql.SQL("DESC" if keyset.descending else "ASC"),
+        reached=reached,
+        page_order=keyset.sql_order(sql.SQL("page.created_at"), sql.SQL("page.id")),
     )
-    return f"({page})"
+
+
+def _inbox_or_merge(keyset: Keyset, limit: int) -> sql.Composed:
+    """The page's post ids from the inbox when it answers the page (the module comment), or
+    else merged.
+
+    `inbox` reads the viewer's entries past the cursor (one range of the primary key); an entry
+    whose post is gone is skipped by the join (a probe of the posts' primary key: the post's
+    row itself is read once, by `post_rows_statement`). `answer` says whether that
+    page is the timeline's, from how many posts `inbox` found and the oldest one's created_at
+    (one row, always). The merge's half is gated on it as a one-time filter, and is not run
+    when the inbox answers.
+    """
+    complete_since = sql.SQL(COMPLETE_SINCE_SQL)
+    if keyset.descending:
+        # A full page, down to a post inside the covered range: nothing older is on it.
+        answered = sql.SQL("page.found = {limit} AND page.oldest >= {complete_since}").format(
+            limit=sql.Literal(limit), complete_since=complete_since
+        )
+    else:
+        # Everything newer than a cursor inside the covered range is inside it, full or not.
+        answered = sql.SQL("{cursor} >= {complete_since}").format(
+            cursor=sql.Placeholder("after_created_at"), complete_since=complete_since
+        )
+    entry_key = (sql.SQL("entry.created_at"), sql.SQL("entry.post_id"))
+    return sql.SQL(
+        """
+        WITH inbox AS MATERIALIZED (
+            SELECT entry.post_id AS id, entry.created_at
+            FROM {inbox} AS entry
+            JOIN {posts} AS post ON post.id = entry.post_id
+            WHERE entry.owner_id = %(viewer)s AND {past}
+            ORDER BY {order}
+            LIMIT {limit}
+        ), answer AS (
+            SELECT coalesce({answered}, false) AS answered
+            FROM (SELECT count(*) AS found, min(created_at) AS oldest FROM inbox) AS page
+        )
+        SELECT inbox.id, inbox.created_at FROM inbox WHERE (SELECT answered FROM answer)
+        UNION ALL
+        SELECT merged.id, merged.created_at FROM ({merge}) AS merged
+        WHERE NOT (SELECT answered FROM answer)
+        """
+    ).format(
+        inbox=sql.Identifier(InboxEntry._meta.db_table),
+        posts=_POSTS,
+        **_walk(keyset, entry_key, limit),
+        answered=answered,
+        merge=_merge(keyset, limit),
+    )

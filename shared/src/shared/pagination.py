@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import DateTimeField, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from psycopg2 import sql
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -37,6 +38,85 @@ class Cursor:
 
 
 Fetch = Callable[[Cursor | None, int], Iterable[Any]]
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """How one page walks a composite sort key: which way, and whether from a cursor.
+
+    The rule of every keyset read, the ORM's (`KeysetPagination.filter_queryset`) and
+    hand-written SQL's alike: the rows strictly past the cursor's position, in the page's
+    direction. A reverse cursor walks against the ordering, towards the start; its rows come
+    back in that order and `KeysetPagination.paginate` flips them. A keyset holds no cursor
+    values, so a statement built from one can be cached for it.
+    """
+
+    fields: tuple[str, ...]
+    # The order this page reads in (the ordering's, or the other way for a reverse cursor).
+    descending: bool
+    # Whether a cursor bounds the page (every page but the first).
+    bounded: bool
+
+    @classmethod
+    def of(
+        cls,
+        cursor: Cursor | None,
+        fields: Sequence[str] = ("created_at", "id"),
+        *,
+        descending: bool = True,
+    ) -> "Keyset":
+        """The walk of the page `cursor` starts, over `fields` ordered descending or not."""
+        return cls(
+            fields=tuple(fields),
+            descending=descending != bool(cursor and cursor.reverse),
+            bounded=cursor is not None,
+        )
+
+    def order_by(self) -> list[str]:
+        """The ORM's ordering for the page."""
+        return [f"-{field}" if self.descending else field for field in self.fields]
+
+    def past(self, position: tuple[Any, ...]) -> Q:
+        """The ORM's condition for the rows past `position`.
+
+        `(a, b) < (x, y)` expanded as `a < x OR (a = x AND b < y)`, which Postgres can only
+        apply as a filter, so a deep page would scan every row before the cursor: the redundant
+        `a <= x` lets an index scan start at the cursor.
+        """
+        lookup = "lt" if self.descending else "gt"
+        condition = Q()
+        for i, field in enumerate(self.fields):
+            equal = {self.fields[j]: position[j] for j in range(i)}
+            condition |= Q(**equal, **{f"{field}__{lookup}": position[i]})
+        return Q(**{f"{self.fields[0]}__{lookup}e": position[0]}) & condition
+
+    def sql_past(self, *columns: sql.Composable) -> sql.Composable:
+        """SQL for the rows past the cursor: `(columns) < (%(after_<field>)s, ...)`, `>` going
+        the other way, TRUE without a cursor. A row comparison: an index on `columns` serves it
+        as where its scan starts. Pass the values with `sql_params`."""
+        if not self.bounded:
+            return sql.SQL("TRUE")
+        return sql.SQL("({}) {} ({})").format(
+            sql.SQL(", ").join(columns),
+            sql.SQL("<" if self.descending else ">"),
+            sql.SQL(", ").join(sql.Placeholder(f"after_{field}") for field in self.fields),
+        )
+
+    def sql_order(self, *columns: sql.Composable) -> sql.Composable:
+        """SQL for the page's order on `columns` (`a DESC, b DESC` or `a ASC, b ASC`)."""
+        direction = sql.SQL("DESC" if self.descending else "ASC")
+        return sql.SQL(", ").join(sql.SQL("{} {}").format(column, direction) for column in columns)
+
+    def sql_params(self, cursor: Cursor | None, types: Sequence[type]) -> dict[str, Any]:
+        """The cursor's position as the parameters of `sql_past` (400 unless of `types`)."""
+        if cursor is None:
+            return {}
+        # Checked: hand-written SQL compares the values as they come.
+        check_position(cursor.position, types)
+        return {
+            f"after_{field}": value
+            for field, value in zip(self.fields, cursor.position, strict=True)
+        }
 
 
 def check_position(position: tuple[Any, ...], types: Sequence[type]) -> None:
@@ -144,10 +224,8 @@ class KeysetPagination(BasePagination):
 
     def filter_queryset(self, queryset: QuerySet, cursor: Cursor | None) -> QuerySet:
         """Order `queryset` for the page's direction and keep only rows beyond `cursor`."""
-        # A backwards page walks the index the other way and is flipped afterwards.
-        descending = self.descending != bool(cursor and cursor.reverse)
-        order = [f"-{field}" if descending else field for field in self.fields]
-        queryset = queryset.order_by(*order)
+        keyset = Keyset.of(cursor, self.fields, descending=self.descending)
+        queryset = queryset.order_by(*keyset.order_by())
         if cursor is None:
             return queryset
         fields = [queryset.model._meta.get_field(field) for field in self.fields]
@@ -155,16 +233,7 @@ class KeysetPagination(BasePagination):
             cursor.position,
             [datetime if isinstance(field, DateTimeField) else int for field in fields],
         )
-        lookup = "lt" if descending else "gt"
-        # (a, b) < (x, y)  <=>  a < x OR (a = x AND b < y), expanded for any number of fields.
-        condition = Q()
-        for i, field in enumerate(self.fields):
-            equal = {self.fields[j]: cursor.position[j] for j in range(i)}
-            condition |= Q(**equal, **{f"{field}__{lookup}": cursor.position[i]})
-        # Postgres cannot use that OR as an index bound, so a deep page would scan every row
-        # before the cursor; the redundant `a <= x` lets the index scan start at the cursor.
-        bound = Q(**{f"{self.fields[0]}__{lookup}e": cursor.position[0]})
-        return queryset.filter(bound & condition)
+        return queryset.filter(keyset.past(cursor.position))
 
     def paginate_queryset(
         self, queryset: QuerySet, request: Request, view: Any = None

@@ -11,17 +11,23 @@ statements a connection holds is tracked per raw connection object: a reconnect 
 A first attempt that fails may or may not have left its statement behind, so every attempt uses
 a new name and an attempt that failed is never assumed to exist.
 
+Statements are composed with psycopg2's `sql` module and turned into text once per shape of
+request (`statement`): that text, the same string object every time, is the key here.
+
 Behind a transaction-mode pooler (PgBouncer), SQL-level prepared statements break: set
 `DB_PREPARED_STATEMENTS=false` there and statements are sent plainly.
 """
 
+import functools
 import hashlib
 import itertools
 import re
 import weakref
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec
 
 from django.db import connections
+from psycopg2 import sql
 
 from shared.env import env
 
@@ -40,6 +46,31 @@ class _Prepared:
 # Keyed by Django's connection wrapper (one per thread and alias); the raw connection it holds
 # is compared on each use, since Django replaces it on reconnect.
 _state: "weakref.WeakKeyDictionary[Any, _Prepared]" = weakref.WeakKeyDictionary()
+
+
+P = ParamSpec("P")
+
+
+def render(statement: sql.Composable, *, using: str = "default") -> str:
+    """The text of a composed statement (psycopg2 quotes identifiers and literals for the
+    connection's encoding, so it needs one)."""
+    wrapper = connections[using]
+    wrapper.ensure_connection()
+    return statement.as_string(wrapper.connection)
+
+
+def statement(build: Callable[P, sql.Composable]) -> Callable[P, str]:
+    """Cache a statement builder: `build` runs once per distinct (hashable) arguments, and its
+    statement is rendered to text once. A hot read then passes the same text to `execute`
+    every time; keep the arguments to the shape of a request (directions, page sizes), never
+    its values."""
+
+    @functools.cache
+    def text(*args: P.args, **kwargs: P.kwargs) -> str:
+        return render(build(*args, **kwargs))
+
+    functools.update_wrapper(text, build)
+    return text
 
 
 # Read once: this runs on every hot read.
