@@ -20,13 +20,6 @@ from posts.models import Comment, Like, Post, PostImage
 from shared import prepared
 from shared.pagination import Cursor, Keyset
 
-# Ids arrive from URLs as arbitrary digit strings; beyond bigint, Postgres would raise.
-MAX_ID = 2**63 - 1
-
-
-def _is_db_id(value: int) -> bool:
-    return 0 < value <= MAX_ID
-
 
 def post_queryset(*, viewer_id: int | None = None) -> QuerySet[Post]:
     """Posts as model instances with everything `PostSerializer` needs (the write endpoints).
@@ -48,8 +41,6 @@ def post_queryset(*, viewer_id: int | None = None) -> QuerySet[Post]:
 
 def get_post(post_id: int, *, viewer_id: int | None = None) -> Post:
     """The post with everything the Post shape needs; `NotFound` when there is none."""
-    if not _is_db_id(post_id):
-        raise NotFound("No post with that id.")
     try:
         return post_queryset(viewer_id=viewer_id).get(pk=post_id)
     except Post.DoesNotExist:
@@ -58,8 +49,6 @@ def get_post(post_id: int, *, viewer_id: int | None = None) -> Post:
 
 def get_post_for_write(post_id: int) -> Post:
     """The bare post row (no images, no annotations), for services that change it."""
-    if not _is_db_id(post_id):
-        raise NotFound("No post with that id.")
     try:
         return Post.objects.get(pk=post_id)
     except Post.DoesNotExist:
@@ -68,7 +57,7 @@ def get_post_for_write(post_id: int) -> Post:
 
 def ensure_post_exists(post_id: int) -> None:
     """`NotFound` unless the post exists: the 404 of the likes and comments lists."""
-    if not _is_db_id(post_id) or not Post.objects.filter(pk=post_id).exists():
+    if not Post.objects.filter(pk=post_id).exists():
         raise NotFound("No post with that id.")
 
 
@@ -238,11 +227,7 @@ def _single_post_statement() -> sql.Composed:
 
 def get_post_row(post_id: int, *, viewer_id: int | None = None) -> PostRow:
     """The post with everything the Post shape needs; `NotFound` when there is none."""
-    rows = (
-        post_rows(_single_post_statement(), {"id": post_id}, viewer_id=viewer_id)
-        if _is_db_id(post_id)
-        else []
-    )
+    rows = post_rows(_single_post_statement(), {"id": post_id}, viewer_id=viewer_id)
     if not rows:
         raise NotFound("No post with that id.")
     return rows[0]
@@ -276,8 +261,6 @@ def user_post_rows(
     Newest first on (created_at, id); a `reverse` cursor walks towards newer posts and returns
     them oldest first (`KeysetPagination.paginate` flips them).
     """
-    if not _is_db_id(user_id):
-        return []
     keyset = Keyset.of(cursor)
     return post_rows(
         _user_posts_statement(keyset, int(limit)),
@@ -302,8 +285,6 @@ def post_comments(post_id: int) -> QuerySet[Comment]:
 
 def get_comment(comment_id: int) -> Comment:
     """The comment with its post (whose author may delete it too); `NotFound` when none."""
-    if not _is_db_id(comment_id):
-        raise NotFound("No comment with that id.")
     try:
         return comment_queryset().select_related("post").get(pk=comment_id)
     except Comment.DoesNotExist:

@@ -16,7 +16,6 @@ from authors.authentication import AccountDeleted
 from authors.selectors import ensure_author_exists
 from authors.services import lock_authors_for_writing
 from posts.models import Post
-from posts.selectors import MAX_ID
 from social.models import Follow, UserStats
 from timeline.services import backfill_followee, forget_inbox, remove_followee
 
@@ -63,7 +62,7 @@ def follow_user(*, follower_id: int, followee_id: int) -> bool:
     """
     if follower_id == followee_id:
         raise SelfFollow()
-    if not 0 < followee_id <= MAX_ID or ensure_author_exists(followee_id) is None:
+    if ensure_author_exists(followee_id) is None:
         raise NotFound("No user with that id.")
     with transaction.atomic():
         # Serialised with a deletion of either account (see lock_authors_for_writing).
@@ -84,8 +83,6 @@ def follow_user(*, follower_id: int, followee_id: int) -> bool:
 
 def unfollow_user(*, follower_id: int, followee_id: int) -> None:
     """Remove the follow if there is one (idempotent; unknown users are simply not followed)."""
-    if not 0 < followee_id <= MAX_ID:
-        return
     with transaction.atomic():
         deleted, _ = Follow.objects.filter(
             follower_id=follower_id, followee_id=followee_id

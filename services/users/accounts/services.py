@@ -24,6 +24,7 @@ from accounts.avatars import avatar_url, generate_avatar_name, prepare_avatar
 from accounts.models import EMAIL_CI_UNIQUE, User
 from outbox.models import EventType
 from outbox.services import record_event
+from shared.ids import is_db_id
 
 # Profile fields PUT/PATCH may change; anything else a client sends is ignored by the views.
 EDITABLE_FIELDS = ("username", "name", "bio", "website")
@@ -299,7 +300,7 @@ def _token_user_id(token: RefreshToken) -> int:
         user_id = int(raw)
     except (TypeError, ValueError):
         raise InvalidToken("Token contained no recognizable user identification") from None
-    if not 0 < user_id < 2**63:
+    if not is_db_id(user_id):
         raise InvalidToken("Token contained no recognizable user identification")
     return user_id
 

@@ -6,6 +6,8 @@ from rest_framework_simplejwt.authentication import JWTStatelessUserAuthenticati
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.models import TokenUser
 
+from shared.ids import is_db_id
+
 
 class ServiceUser(TokenUser):
     """The caller as its access token describes it: an integer `id` and a `username`."""
@@ -39,7 +41,7 @@ class StatelessJWTAuthentication(JWTStatelessUserAuthentication):
             user_id = int(raw)
         except (TypeError, ValueError):
             raise InvalidToken("Token contained no recognizable user identification") from None
-        if user_id <= 0 or user_id >= 2**63:
+        if not is_db_id(user_id):
             raise InvalidToken("Token contained no recognizable user identification")
         user._id = user_id
         return user

@@ -25,6 +25,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from shared.ids import MAX_ID
+
 MAX_CURSOR_LENGTH = 512
 INVALID_CURSOR = {"cursor": ["Invalid cursor."]}
 
@@ -145,7 +147,7 @@ def _decode_value(value: Any) -> Any:
         if parsed is None:
             raise ValueError("bad datetime")
         return parsed
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ID:
         return value
     raise ValueError("bad cursor value")
 

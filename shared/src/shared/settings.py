@@ -97,6 +97,8 @@ def spectacular_settings(*, title: str, description: str) -> dict:
         "VERSION": "1.0.0",
         "SERVE_INCLUDE_SCHEMA": False,
         "COMPONENT_SPLIT_REQUEST": True,
+        # `<id:...>` (shared.ids) is an integer in the documents, as Django's `<int:...>` is.
+        "PATH_CONVERTER_OVERRIDES": {"id": int},
         "PREPROCESSING_HOOKS": ["shared.apidocs.public_endpoints_only"],
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,13 +1,15 @@
 """Test helpers both services use: real threads released at the same moment, each on its own
-database connection (for the races that unique constraints and row locks must survive), and
-hostile image files."""
+database connection (for the races that unique constraints and row locks must survive), hostile
+image files, and the service's routes that take a database id."""
 
+import re
 import struct
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.db import connection
+from django.urls import URLPattern, URLResolver, get_resolver
 
 
 def run_concurrently(
@@ -52,3 +54,25 @@ def png_bomb(width: int = 50_000, height: int = 50_000) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def id_routes() -> list[str]:
+    """Every API route (`/api/...`, `/internal/...`) with a path parameter, as written
+    (`/api/v1/posts/<id:post_id>`): for the tests that hold each id in a path to `shared.ids`.
+    """
+
+    def walk(patterns: list, prefix: str) -> Iterator[str]:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, route)
+            elif isinstance(entry, URLPattern) and "<" in route:
+                yield route
+
+    routes = walk(get_resolver().url_patterns, "/")
+    return [route for route in routes if route.startswith(("/api/", "/internal/"))]
+
+
+def with_ids(route: str, value: str) -> str:
+    """`route` with every path parameter replaced by `value`."""
+    return re.sub(r"<[^>]+>", value, route)

@@ -8,12 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from authors.services import AccountEventType, apply_account_event
+from shared.ids import IdField
 from shared.permissions import HasInternalToken
 
 logger = logging.getLogger(__name__)
-
-# Ids are Postgres bigints on both sides.
-MAX_BIGINT = 2**63 - 1
 
 
 class AccountEventView(APIView):
@@ -38,9 +36,9 @@ class AccountEventView(APIView):
         )
 
     class InputSerializer(serializers.Serializer):
-        id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
+        id = IdField()
         type = serializers.ChoiceField(choices=[kind.value for kind in AccountEventType])
-        user_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
+        user_id = IdField()
         occurred_at = serializers.DateTimeField()
         # `{}` (or nothing at all) is enough for `user.deleted`.
         data = serializers.DictField(required=False, default=dict, allow_null=True)

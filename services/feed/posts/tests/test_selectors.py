@@ -1,12 +1,9 @@
 """The posts selectors: one base queryset whose pages cost a fixed number of queries."""
 
 import pytest
-from rest_framework.exceptions import NotFound
 
 from posts.api.serializers import CommentSerializer, PostSerializer, UserSummarySerializer
 from posts.selectors import (
-    MAX_ID,
-    get_comment,
     get_post,
     get_post_row,
     post_comments,
@@ -124,13 +121,3 @@ def test_pages_of_comments_and_likers_cost_two_queries(size, django_assert_num_q
         ).data
 
     assert len(comments) == len(likers) == size
-
-
-def test_ids_beyond_bigint_are_not_found_rather_than_a_database_error():
-    with pytest.raises(NotFound):
-        get_post(MAX_ID + 1)
-    with pytest.raises(NotFound):
-        get_post_row(MAX_ID + 1)
-    with pytest.raises(NotFound):
-        get_comment(MAX_ID + 1)
-    assert user_post_rows(MAX_ID + 1, viewer_id=None, cursor=None, limit=5) == []

@@ -23,8 +23,6 @@ def test_follow_lists_select_one_side_of_the_graph():
 
     assert sorted(f.follower_id for f in followers_of(2)) == [1, 3]
     assert [f.followee_id for f in followed_by(2)] == [4]
-    assert list(followers_of(2**63)) == []
-    assert list(followed_by(0)) == []
 
 
 def test_stats_of_a_user_without_counters_are_zeros_without_a_row(django_assert_num_queries):

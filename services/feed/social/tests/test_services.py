@@ -141,13 +141,6 @@ def test_a_deleted_user_is_not_found():
 
 
 @pytest.mark.django_db
-def test_an_id_beyond_the_database_range_is_not_found(users_service):
-    with pytest.raises(NotFound):
-        follow_user(follower_id=1, followee_id=2**63)
-    assert users_service.requests == []
-
-
-@pytest.mark.django_db
 def test_an_unknown_user_while_the_users_service_is_unreachable_is_unavailable(
     users_service_down,
 ):

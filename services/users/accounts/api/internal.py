@@ -8,11 +8,11 @@ from rest_framework.views import APIView
 
 from accounts.api.serializers import UserSummarySerializer
 from accounts.selectors import get_user_summary, user_summaries
+from shared.ids import is_db_id
 from shared.permissions import HasInternalToken
 
 # The feed asks for at most this many users per call (see its authors.client).
 MAX_IDS = 100
-MAX_ID = 2**63 - 1
 
 
 class InternalView(APIView):
@@ -45,7 +45,7 @@ class IdListField(serializers.CharField):
         ):
             self.fail("invalid_ids")
         ids = [int(part) for part in parts]
-        if not all(0 < user_id <= MAX_ID for user_id in ids):
+        if not all(is_db_id(user_id) for user_id in ids):
             self.fail("invalid_ids")
         return ids
 

@@ -3,8 +3,9 @@
 from django.urls import path
 
 from accounts.api import internal
+from shared import ids  # noqa: F401 - registers the <id:...> converter
 
 urlpatterns = [
     path("users", internal.InternalUserListView.as_view(), name="internal-users"),
-    path("users/<int:pk>", internal.InternalUserDetailView.as_view(), name="internal-user"),
+    path("users/<id:pk>", internal.InternalUserDetailView.as_view(), name="internal-user"),
 ]

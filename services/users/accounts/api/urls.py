@@ -3,6 +3,7 @@
 from django.urls import path
 
 from accounts.api import auth, profiles
+from shared import ids  # noqa: F401 - registers the <id:...> converter
 
 urlpatterns = [
     path("auth/signup", auth.SignUpView.as_view(), name="signup"),
@@ -14,5 +15,5 @@ urlpatterns = [
     path("users/me/password", profiles.PasswordView.as_view(), name="me-password"),
     path("users/me/avatar", profiles.AvatarView.as_view(), name="me-avatar"),
     path("users/lookup", profiles.UserLookupView.as_view(), name="user-lookup"),
-    path("users/<int:pk>", profiles.UserDetailView.as_view(), name="user-detail"),
+    path("users/<id:pk>", profiles.UserDetailView.as_view(), name="user-detail"),
 ]
