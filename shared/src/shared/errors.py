@@ -67,3 +67,10 @@ def json_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def json_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"detail": "Internal server error."}, status=500)
+
+
+# Each service's `config.urls` imports these names: Django looks its error views up there.
+handler400 = json_bad_request
+handler403 = json_permission_denied
+handler404 = json_not_found
+handler500 = json_server_error

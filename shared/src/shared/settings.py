@@ -1,9 +1,28 @@
-"""Settings helpers both services build their `config/settings/base.py` from."""
+"""Settings helpers both services build their `config/settings/base.py` from: each takes the
+service's own values (`shared.base_settings` holds what every service sets alike).
+
+Nothing here reads the environment when imported: each `base.py` loads its env file first, and
+only then calls the helpers.
+"""
 
 from typing import Any
 
 from shared.env import env
 from shared.throttling.rates import throttle_rates
+
+# --- Middleware: what every service runs first and last; each lists its own in between -------
+MIDDLEWARE_HEAD = [
+    "shared.middleware.OptionalTrailingSlashMiddleware",
+    "log_request_id.middleware.RequestIDMiddleware",
+    "shared.logging.AccessLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+]
+# Last, in this order: the RateLimit headers wrap idempotent replays, and the idempotency
+# middleware must read the raw body before anything parses it.
+MIDDLEWARE_TAIL = [
+    "shared.throttling.middleware.RateLimitHeadersMiddleware",
+    "shared.idempotency.middleware.IdempotencyMiddleware",
+]
 
 # Policies every service has; a service adds its own scopes in DEFAULT_THROTTLE_RATES. Generous
 # on purpose (the end-to-end suite and the benchmark hammer the stack from one address): tighten
@@ -72,21 +91,6 @@ def rest_framework(**overrides: Any) -> dict[str, Any]:
         {**DEFAULT_THROTTLE_RATES, **overrides.get("DEFAULT_THROTTLE_RATES", {})}
     )
     return config
-
-
-MIDDLEWARE_HEAD = [
-    "shared.middleware.OptionalTrailingSlashMiddleware",
-    "log_request_id.middleware.RequestIDMiddleware",
-    "shared.logging.AccessLogMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-]
-
-# --- Request ids (django-log-request-id; every log line carries one) --------------------------
-# The gateway's X-Request-ID is trusted (nginx sets it on every request); without one, a fresh id.
-LOG_REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
-GENERATE_REQUEST_ID_IF_NOT_IN_HEADER = True
-REQUEST_ID_RESPONSE_HEADER = "X-Request-ID"
-NO_REQUEST_ID = "none"
 
 
 def spectacular_settings(*, title: str, description: str) -> dict:

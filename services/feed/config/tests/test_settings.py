@@ -4,6 +4,7 @@ error handlers and the request-id settings are in force."""
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from shared import base_settings
 from shared.env import non_negative_int
 
 
@@ -20,3 +21,9 @@ def test_an_unknown_path_is_a_json_404_that_echoes_the_request_id(client):
     response = client.get("/api/v1/no-such-endpoint", HTTP_X_REQUEST_ID="req-1")
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
     assert response["X-Request-ID"] == "req-1"
+
+
+def test_the_settings_every_service_sets_alike_are_in_force(settings):
+    shared_values = {k: v for k, v in vars(base_settings).items() if k.isupper()}
+    assert shared_values
+    assert {k: getattr(settings, k) for k in shared_values} == shared_values

@@ -2,19 +2,16 @@
 
 from pathlib import Path
 
+# What every service sets alike: the URL conf and WSGI app, bigint keys, no slash redirects,
+# the gateway's proxy headers, UTC and en-us, request ids. All else below is the users service's.
+from shared.base_settings import *  # noqa: F403
 from shared.env import env, read_env_file, require_secret
 from shared.jwt import simple_jwt_settings
 from shared.logging import logging_config
-
-# Settings alike in every service are written once in shared.settings and named here
-# (`X as X`: exported on purpose, for Django to read).
 from shared.settings import (
-    GENERATE_REQUEST_ID_IF_NOT_IN_HEADER as GENERATE_REQUEST_ID_IF_NOT_IN_HEADER,
-    LOG_REQUEST_ID_HEADER as LOG_REQUEST_ID_HEADER,
     MIDDLEWARE_HEAD,
-    NO_REQUEST_ID as NO_REQUEST_ID,
+    MIDDLEWARE_TAIL,
     PERIODIC_JOBS as SHARED_PERIODIC_JOBS,
-    REQUEST_ID_RESPONSE_HEADER as REQUEST_ID_RESPONSE_HEADER,
     database,
     rest_framework,
     spectacular_settings,
@@ -28,9 +25,6 @@ read_env_file(env.str("ENV_FILE", default=str(REPO_DIR / ".env")))
 SECRET_KEY = require_secret("USERS_SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
-ROOT_URLCONF = "config.urls"
-WSGI_APPLICATION = "config.wsgi.application"
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 INSTALLED_APPS = [
@@ -60,12 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, in this order: the RateLimit headers wrap idempotent replays, and the idempotency
-    # middleware must read the raw body before anything parses it.
-    "shared.throttling.middleware.RateLimitHeadersMiddleware",
-    "shared.idempotency.middleware.IdempotencyMiddleware",
+    *MIDDLEWARE_TAIL,
 ]
-APPEND_SLASH = False
 
 TEMPLATES = [
     {
@@ -140,21 +130,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# --- Proxy ---------------------------------------------------------------------------------
-USE_X_FORWARDED_HOST = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-
 # --- Upkeep (manage.py run_periodic_jobs; README: Upkeep) ---------------------------------
 # The jobs every service runs; this service's own go here too.
 PERIODIC_JOBS = {**SHARED_PERIODIC_JOBS}
 
-# --- I18N / time ---------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
-
-# --- Logging (request ids: shared.settings, imported above) --------------------------------
+# --- Logging -------------------------------------------------------------------------------
 LOGGING = logging_config(service="users", level=env.str("LOG_LEVEL", default="INFO"))
 
 # --- API docs ------------------------------------------------------------------------------
