@@ -1,4 +1,8 @@
-"""Writes to the author replica: what tokens and look-ups teach it, and the account events."""
+"""Writes to the author replica: what tokens and look-ups teach it, and the account events.
+
+Look-ups of users the replica lacks (`summarize_authors`, `ensure_author_exists`) are here
+because they cache what the users service answers.
+"""
 
 import logging
 from collections.abc import Iterable
@@ -10,8 +14,10 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg2 import errors as pg_errors
 
-from authors.client import UserSummary
+from authors import client
+from authors.client import UsersServiceUnavailable, UserSummary
 from authors.models import Author
+from authors.selectors import replica_summaries, unknown_user_summary
 from shared.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -62,6 +68,49 @@ def cache_authors(users: Iterable[UserSummary]) -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+def summarize_authors(user_ids: Iterable[int]) -> dict[int, UserSummary]:
+    """Return a summary for every id in `user_ids`, keyed by id.
+
+    One query on the replica; ids it does not hold are asked of the users service in one bulk
+    call (per 100 ids) and cached. When the users service is down or does not know an id, that
+    id gets `unknown_user_summary` instead: a page still renders.
+    """
+    wanted = {int(user_id) for user_id in user_ids}
+    if not wanted:
+        return {}
+    summaries = replica_summaries(wanted)
+    missing = wanted - summaries.keys()
+    if missing:
+        try:
+            fetched = client.get_users(missing)
+        except UsersServiceUnavailable:
+            logger.warning("rendering unknown authors as placeholders", extra={"n": len(missing)})
+            fetched = {}
+        if fetched:
+            cache_authors(fetched.values())
+        summaries.update(fetched)
+        summaries.update(
+            {user_id: unknown_user_summary(user_id) for user_id in missing - fetched.keys()}
+        )
+    return summaries
+
+
+def ensure_author_exists(user_id: int) -> Author | None:
+    """Return the replica's row for `user_id`, asking the users service if the feed has none.
+
+    None when the user does not exist (or has been deleted). Raises `UsersServiceUnavailable`
+    (503) when the replica does not know the user and the users service cannot answer.
+    """
+    author = Author.objects.filter(pk=user_id).first()
+    if author is not None:
+        return None if author.deleted_at is not None else author
+    user = client.get_user(user_id)
+    if user is None:
+        return None
+    cache_authors([user])
+    return Author.objects.filter(pk=user_id, deleted_at__isnull=True).first()
 
 
 def lock_authors_for_writing(user_ids: Iterable[int]) -> set[int]:

@@ -86,7 +86,7 @@ def post_rows_statement(ids: sql.Composable, *, keyset: Keyset, limit: int) -> s
       like. Not an EXISTS: Postgres may turn an EXISTS into a hash of every like the viewer ever
       gave, a cost that grows with their likes, where a scalar subquery stays one probe a post;
     - the author's username and avatar from the replica, or NULLs for an author it does not
-      hold yet: the renderer asks `author_summaries` for those (one batched call, as for any
+      hold yet: the renderer asks `summarize_authors` for those (one batched call, as for any
       page). One primary-key probe a post, kept so by the LATERAL's LIMIT (Postgres does not
       flatten a subquery with a LIMIT into a join): as a plain join, a generic plan that
       overestimates the rows (the timeline's two halves count twice) hash-joins the whole

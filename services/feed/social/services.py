@@ -13,8 +13,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 
 from authors.authentication import AccountDeleted
-from authors.selectors import ensure_author_exists
-from authors.services import lock_authors_for_writing
+from authors.services import ensure_author_exists, lock_authors_for_writing
 from posts.models import Post
 from social.models import Follow, UserStats
 from timeline.services import backfill_followee, forget_inbox, remove_followee

@@ -6,6 +6,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from authors.api.mixins import RememberCallerMixin
 from posts.api.fields import body_field
@@ -44,7 +45,7 @@ class PostCommentListView(RememberCallerMixin, generics.ListAPIView):
         return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
 
 
-class CommentDetailView(generics.GenericAPIView):
+class CommentDetailView(APIView):
     """DELETE by the comment's author or the post's author."""
 
     permission_classes = [IsAuthenticated, IsCommentOrPostAuthor]

@@ -1,18 +1,18 @@
 """/api/v1/posts/{id}/like and /api/v1/posts/{id}/likes."""
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from authors.api.mixins import RememberCallerMixin
-from posts.api.serializers import LikeStateSerializer, UserSummarySerializer
-from posts.models import Like
+from authors.api.serializers import UserSummarySerializer
+from posts.api.serializers import LikeStateSerializer
 from posts.selectors import ensure_post_exists, get_post_for_write, post_likes
 from posts.services import like_post, unlike_post
+from shared.pagination import KeysetPagination
 
 
 class PostLikeView(RememberCallerMixin, APIView):
@@ -35,16 +35,15 @@ class PostLikeView(RememberCallerMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PostLikerListView(generics.ListAPIView):
+class PostLikerListView(APIView):
     """Who liked the post, as user summaries, newest like first."""
 
-    serializer_class = UserSummarySerializer
+    pagination_class = KeysetPagination
 
-    def get_queryset(self) -> QuerySet[Like]:
-        ensure_post_exists(self.kwargs["post_id"])
-        return post_likes(self.kwargs["post_id"])
-
-    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        likers = self.get_serializer([like.user_id for like in page], many=True)
-        return self.get_paginated_response(likers.data)
+    @extend_schema(responses=UserSummarySerializer(many=True))
+    def get(self, request: Request, post_id: int) -> Response:
+        ensure_post_exists(post_id)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(post_likes(post_id), request, view=self)
+        likers = UserSummarySerializer([like.user_id for like in page], many=True)
+        return paginator.get_paginated_response(likers.data)

@@ -1,12 +1,14 @@
 """/api/v1/posts, /api/v1/posts/{id} and /api/v1/users/{id}/posts."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from authors.api.callers import viewer_id
 from authors.api.mixins import RememberCallerMixin
 from posts.api.fields import ImagesField, body_field, title_field
 from posts.api.permissions import IsAuthorOrReadOnly
@@ -15,18 +17,13 @@ from posts.api.serializers import PostSerializer
 from posts.models import Post
 from posts.selectors import get_post, get_post_for_write, get_post_row, user_post_rows
 from posts.services import create_post, delete_post, update_post
+from shared.pagination import KeysetPagination
 
 
-def viewer_id(request: Request) -> int | None:
-    """The caller's user id, or None for anonymous readers (for `liked_by_me`)."""
-    return request.user.id if request.user.is_authenticated else None
-
-
-class PostListView(RememberCallerMixin, generics.GenericAPIView):
+class PostListView(RememberCallerMixin, APIView):
     """POST: create a post from JSON, or from multipart with up to 10 `images`."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = PostSerializer
 
     @extend_schema_serializer(component_name="PostCreate")
     class InputSerializer(serializers.Serializer):
@@ -40,14 +37,13 @@ class PostListView(RememberCallerMixin, generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         post = create_post(author_id=request.user.id, **data.validated_data)
         post = get_post(post.pk, viewer_id=request.user.id)
-        return Response(self.get_serializer(post).data, status=status.HTTP_201_CREATED)
+        return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
 
 
-class PostDetailView(RememberCallerMixin, generics.GenericAPIView):
+class PostDetailView(RememberCallerMixin, APIView):
     """GET anyone; PUT (title and body), PATCH (either) and DELETE by the author only."""
 
     permission_classes = [IsAuthenticatedOrReadOnly, IsAuthorOrReadOnly]
-    serializer_class = PostSerializer
     renderer_classes = [OrjsonRenderer]
 
     @extend_schema_serializer(component_name="PostEdit")
@@ -55,13 +51,14 @@ class PostDetailView(RememberCallerMixin, generics.GenericAPIView):
         title = title_field()
         body = body_field(allow_blank=True)
 
-    def get_object(self) -> Post:
+    def _post_for_write(self, request: Request, post_id: int) -> Post:
         # The bare row: PUT, PATCH and DELETE need only its author here (the services lock
         # and read it again, and an update renders the post afresh afterwards).
-        post = get_post_for_write(self.kwargs["post_id"])
-        self.check_object_permissions(self.request, post)
+        post = get_post_for_write(post_id)
+        self.check_object_permissions(request, post)
         return post
 
+    @extend_schema(responses={200: PostSerializer})
     def get(self, request: Request, post_id: int) -> Response:
         # The hot read: one query, two for a post not rendered since its last edit (see
         # posts.api.rendering).
@@ -74,39 +71,41 @@ class PostDetailView(RememberCallerMixin, generics.GenericAPIView):
 
     @extend_schema(request=InputSerializer, responses={200: PostSerializer})
     def put(self, request: Request, post_id: int) -> Response:
-        return self.update(request, partial=False)
+        return self._edit(request, post_id, partial=False)
 
     @extend_schema(request=InputSerializer, responses={200: PostSerializer})
     def patch(self, request: Request, post_id: int) -> Response:
-        return self.update(request, partial=True)
+        return self._edit(request, post_id, partial=True)
 
-    def update(self, request: Request, *, partial: bool) -> Response:
-        post = self.get_object()
+    def _edit(self, request: Request, post_id: int, *, partial: bool) -> Response:
+        post = self._post_for_write(request, post_id)
         data = self.InputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         update_post(post=post, **data.validated_data)
         post = get_post(post.pk, viewer_id=request.user.id)
-        return Response(self.get_serializer(post).data)
+        return Response(PostSerializer(post).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, post_id: int) -> Response:
-        delete_post(post=self.get_object())
+        delete_post(post=self._post_for_write(request, post_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UserPostListView(generics.ListAPIView):
+class UserPostListView(APIView):
     """A user's posts, newest first, cursor-paginated on (created_at, id)."""
 
-    serializer_class = PostSerializer
+    pagination_class = KeysetPagination
     renderer_classes = [OrjsonRenderer]
 
-    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+    @extend_schema(responses=PostSerializer(many=True))
+    def get(self, request: Request, user_id: int) -> Response:
         # The hot read: one query per page, two when some posts are not rendered yet (see
         # posts.api.rendering).
-        page = self.paginator.paginate(
+        paginator = self.pagination_class()
+        page = paginator.paginate(
             request,
             lambda cursor, limit: user_post_rows(
-                self.kwargs["user_id"], viewer_id=viewer_id(request), cursor=cursor, limit=limit
+                user_id, viewer_id=viewer_id(request), cursor=cursor, limit=limit
             ),
         )
-        return self.get_paginated_response(render_posts(page))
+        return paginator.get_paginated_response(render_posts(page))

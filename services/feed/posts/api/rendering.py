@@ -30,8 +30,8 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 
-from authors.selectors import author_summaries
-from posts.api.serializers import media_urls
+from authors.services import summarize_authors
+from posts.api.media import media_urls
 from posts.selectors import PostContent, PostRow, post_contents
 
 
@@ -92,7 +92,7 @@ def render_posts(rows: Sequence[PostRow]) -> list[orjson.Fragment]:
             parts[content.id] = part
 
     absent = {row.author_id for row in rows if row.author is None}
-    fetched = author_summaries(absent) if absent else {}
+    fetched = summarize_authors(absent) if absent else {}
     return [
         orjson.Fragment(
             b'{"id":%d,"author":%b,%b,"like_count":%d,"comment_count":%d,"liked_by_me":%b,%b}'

@@ -12,8 +12,9 @@ from django.core.files.storage import FileSystemStorage
 from rest_framework.renderers import JSONRenderer
 
 from authors.models import Author
+from posts.api.media import media_url, media_urls
 from posts.api.rendering import OrjsonRenderer, render_posts, rendered
-from posts.api.serializers import PostSerializer, media_url, media_urls
+from posts.api.serializers import PostSerializer
 from posts.models import Post
 from posts.selectors import get_post, get_post_row, post_queryset, user_post_rows
 from posts.services import like_post

@@ -2,7 +2,8 @@
 
 import pytest
 
-from posts.api.serializers import CommentSerializer, PostSerializer, UserSummarySerializer
+from authors.api.serializers import UserSummarySerializer
+from posts.api.serializers import CommentSerializer, PostSerializer
 from posts.selectors import (
     get_post,
     get_post_row,

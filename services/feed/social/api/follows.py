@@ -2,30 +2,31 @@
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from authors.api.mixins import RememberCallerMixin
-from posts.api.serializers import UserSummarySerializer
+from authors.api.serializers import UserSummarySerializer
+from shared.pagination import KeysetPagination
 from social.api.serializers import FollowStateSerializer
 from social.models import Follow
 from social.selectors import followed_by, followers_of
 from social.services import follow_user, unfollow_user
 
 
-class UserFollowView(RememberCallerMixin, generics.GenericAPIView):
+class UserFollowView(RememberCallerMixin, APIView):
     """POST follows the user (201 the first time, 200 after); DELETE unfollows (204 always)."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = FollowStateSerializer
 
     @extend_schema(request=None, responses={201: FollowStateSerializer, 200: FollowStateSerializer})
     def post(self, request: Request, user_id: int) -> Response:
         created = follow_user(follower_id=request.user.id, followee_id=user_id)
         return Response(
-            self.get_serializer({"following": True}).data,
+            FollowStateSerializer({"following": True}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -35,17 +36,22 @@ class UserFollowView(RememberCallerMixin, generics.GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class FollowListView(generics.ListAPIView):
+class FollowListView(APIView):
     """A page of follows shown as the users on one side of them, newest follow first."""
 
-    serializer_class = UserSummarySerializer
+    pagination_class = KeysetPagination
     # The side of each follow the list shows.
     shown = "follower_id"
 
-    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        users = self.get_serializer([getattr(follow, self.shown) for follow in page], many=True)
-        return self.get_paginated_response(users.data)
+    def follows(self, user_id: int) -> QuerySet[Follow]:
+        raise NotImplementedError
+
+    @extend_schema(responses=UserSummarySerializer(many=True))
+    def get(self, request: Request, user_id: int) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(self.follows(user_id), request, view=self)
+        users = UserSummarySerializer([getattr(follow, self.shown) for follow in page], many=True)
+        return paginator.get_paginated_response(users.data)
 
 
 class UserFollowerListView(FollowListView):
@@ -53,8 +59,8 @@ class UserFollowerListView(FollowListView):
 
     shown = "follower_id"
 
-    def get_queryset(self) -> QuerySet[Follow]:
-        return followers_of(self.kwargs["user_id"])
+    def follows(self, user_id: int) -> QuerySet[Follow]:
+        return followers_of(user_id)
 
 
 class UserFollowingListView(FollowListView):
@@ -62,5 +68,5 @@ class UserFollowingListView(FollowListView):
 
     shown = "followee_id"
 
-    def get_queryset(self) -> QuerySet[Follow]:
-        return followed_by(self.kwargs["user_id"])
+    def follows(self, user_id: int) -> QuerySet[Follow]:
+        return followed_by(user_id)

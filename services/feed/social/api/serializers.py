@@ -1,4 +1,5 @@
-"""The contract's output shapes for follows and stats (followers are `UserSummarySerializer`s)."""
+"""The contract's output shapes for follows and stats (followers are user summaries:
+`authors.api.serializers.UserSummarySerializer`)."""
 
 from rest_framework import serializers
 

@@ -1,19 +1,19 @@
 """/api/v1/users/{id}/stats."""
 
-from rest_framework import generics
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from posts.api.posts import viewer_id
+from authors.api.callers import viewer_id
 from social.api.serializers import StatsSerializer
 from social.selectors import user_stats
 
 
-class UserStatsView(generics.GenericAPIView):
+class UserStatsView(APIView):
     """The user's posts, followers and following counts, and whether the caller follows them."""
 
-    serializer_class = StatsSerializer
-
+    @extend_schema(responses=StatsSerializer)
     def get(self, request: Request, user_id: int) -> Response:
         stats = user_stats(user_id, viewer_id=viewer_id(request))
-        return Response(self.get_serializer(stats).data)
+        return Response(StatsSerializer(stats).data)
