@@ -317,3 +317,16 @@ def test_a_cronjob_runs_each_services_periodic_jobs_hourly(app):
     assert re.fullmatch(r"[0-9]+ \* \* \* \*", cronjob["spec"]["schedule"])
     assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
     assert {"secretRef": {"name": f"{app}-secrets"}} in container["envFrom"]
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_service_pods_are_annotated_for_prometheus_to_scrape_their_metrics(app):
+    deployment = support.k8s_find("Deployment", app)
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    [container] = containers(deployment, init=False)
+    port = {p["name"]: p["containerPort"] for p in container["ports"]}["http"]
+    assert annotations == {
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": str(port),
+        "prometheus.io/path": "/metrics",
+    }

@@ -16,6 +16,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from shared.errors import ServiceUnavailable
+from shared.logging import request_id_headers
 from shared.permissions import INTERNAL_TOKEN_HEADER
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def _get(path: str, params: dict[str, str] | None = None) -> requests.Response:
         response = session.get(
             url,
             params=params,
-            headers={INTERNAL_TOKEN_HEADER: settings.INTERNAL_API_TOKEN},
+            headers={INTERNAL_TOKEN_HEADER: settings.INTERNAL_API_TOKEN, **request_id_headers()},
             timeout=settings.USERS_SERVICE_TIMEOUT_SECONDS,
             allow_redirects=False,
         )

@@ -5,6 +5,9 @@ the benchmark) can run beside a developer's with its own sizes.
 """
 
 import os
+import shutil
+import tempfile
+from typing import Any
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Sync workers (one request at a time per process) unless GUNICORN_THREADS > 1 (the gthread
@@ -41,7 +44,7 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "shared.logging.UtcJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
@@ -52,3 +55,26 @@ logconfig_dict = {
         "gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(), "propagate": False},
     },
 }
+
+# Prometheus metrics (shared.metrics) from every worker: each writes its samples to files in one
+# folder, summed at each scrape. One fresh folder per gunicorn master (under /tmp, writable in
+# every container), unless the environment names one.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prometheus-")
+_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+
+def on_starting(server: Any) -> None:
+    # Samples of an earlier run in a named folder would be summed with this one's.
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    shutil.rmtree(_metrics_dir, ignore_errors=True)

@@ -7,9 +7,12 @@ it onto every record; `python-json-logger` writes the record as JSON.
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from log_request_id import local as request_id_local
+from pythonjsonlogger.json import JsonFormatter
 
 access_logger = logging.getLogger("access")
 
@@ -25,7 +28,7 @@ def logging_config(*, service: str, level: str = "INFO") -> dict[str, Any]:
         },
         "formatters": {
             "json": {
-                "()": "pythonjsonlogger.json.JsonFormatter",
+                "()": "shared.logging.UtcJsonFormatter",
                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(service)s",
                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
             },
@@ -44,6 +47,24 @@ def logging_config(*, service: str, level: str = "INFO") -> dict[str, Any]:
             "django.request": {"level": "ERROR"},
         },
     }
+
+
+class UtcJsonFormatter(JsonFormatter):
+    """JSON lines whose `time` is UTC ISO 8601 with milliseconds, as the gateway writes it."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        moment = datetime.fromtimestamp(record.created, UTC)
+        return f"{moment:%Y-%m-%dT%H:%M:%S}.{int(record.msecs):03d}Z"
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def request_id_headers() -> dict[str, str]:
+    """`X-Request-ID` of the request being served, for the HTTP calls it makes to other services,
+    so that one request can be followed through every service's log lines."""
+    request_id = getattr(request_id_local, "request_id", None)
+    return {REQUEST_ID_HEADER: request_id} if request_id else {}
 
 
 class ServiceFilter(logging.Filter):

@@ -12,6 +12,8 @@ from shared.throttling.rates import throttle_rates
 
 # --- Middleware: what every service runs first and last; each lists its own in between -------
 MIDDLEWARE_HEAD = [
+    # Outermost: times everything below it, and answers GET /metrics before host validation.
+    "shared.metrics.MetricsMiddleware",
     "shared.middleware.OptionalTrailingSlashMiddleware",
     "log_request_id.middleware.RequestIDMiddleware",
     "shared.logging.AccessLogMiddleware",

@@ -26,6 +26,7 @@ class UsersServiceStandIn:
         self.status: int | None = None
         self.hang = False
         self.requests: list[tuple[str, str]] = []
+        self.request_ids: list[str | None] = []
         self.stopping = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -43,6 +44,7 @@ class UsersServiceStandIn:
 
             def do_GET(self) -> None:
                 standin.requests.append((self.path, self.headers.get("X-Internal-Token", "")))
+                standin.request_ids.append(self.headers.get("X-Request-ID"))
                 if standin.hang:
                     standin.stopping.wait()
                     return

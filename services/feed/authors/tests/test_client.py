@@ -20,6 +20,20 @@ def test_get_user_returns_the_users_summary_and_sends_the_internal_token(users_s
     assert users_service.requests == [("/internal/v1/users/5", settings.INTERNAL_API_TOKEN)]
 
 
+def test_a_lookup_carries_the_request_id_of_the_request_it_serves(users_service):
+    from log_request_id import local
+
+    users_service.add(5, "alice")
+    local.request_id = "trace-0123456789"
+    try:
+        client.get_user(5)
+    finally:
+        del local.request_id
+    client.get_user(5)
+    # Outside a request (a management command) there is no id to pass on.
+    assert users_service.request_ids == ["trace-0123456789", None]
+
+
 def test_get_user_returns_none_for_an_unknown_user(users_service):
     assert client.get_user(404) is None
 

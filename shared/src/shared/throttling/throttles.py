@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from shared.metrics import THROTTLED
 from shared.throttling import counters
 from shared.throttling.rates import Rate, parse_rate
 
@@ -116,6 +117,8 @@ class RateThrottle(BaseThrottle):
         )
         _record(request, quota)
         allowed = hit.count <= rate.limit
+        if not allowed:
+            THROTTLED.labels(scope).inc()
         # Retry-After: an integer number of seconds, at least 1, until the window ends.
         self._wait = None if allowed else quota.reset
         return allowed
