@@ -1,7 +1,7 @@
 """Prometheus metrics for a service, served at `GET /metrics` on its own port (never the gateway's).
 
 - `http_requests_total{method,route,status}` and `http_request_duration_seconds{method,route}`:
-  every request, by its URL pattern (`api/v1/posts/<int:post_id>`), never by its raw path;
+  every request, by its URL pattern (`api/v1/posts/<id:post_id>`), never by its raw path;
 - `http_request_db_seconds{route}` and `http_request_db_queries_total{route}`: the time spent in
   the database and the statements sent, per request;
 - `http_requests_throttled_total{policy}`: requests refused by a rate limit (shared.throttling);

@@ -3,6 +3,7 @@ time, throttled requests, and the readiness fields as gauges."""
 
 import pytest
 from django.test import Client
+from django.urls import resolve
 from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def test_metrics_answer_whatever_host_the_scraper_uses():
 
 def test_requests_are_counted_and_timed_by_route_and_status(client_for):
     client = client_for(7)
-    route = "api/v1/posts/<int:post_id>"
+    route = resolve("/api/v1/posts/1").route
     before = scrape()
     assert client.get("/api/v1/posts/424242").status_code == 404
     after = scrape()
