@@ -53,9 +53,12 @@ down: ## Stop everything `up` started
 manage: setup ## Run a management command on the running stack: make manage SERVICE=users ARGS="createsuperuser"
 	@$(STACK) manage $(SERVICE) $(ARGS)
 
-lint: $(BIN)/.installed ## ruff lint and format check
+lint: $(BIN)/.installed ## ruff lint and format check; each service's import contracts (docs/architecture.md)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@for service in users feed; do \
+		(cd services/$$service && ../../$(BIN)/lint-imports --no-cache) || exit 1; \
+	done
 
 format: $(BIN)/.installed ## Apply ruff's fixes and formatting
 	@$(BIN)/ruff check --fix .

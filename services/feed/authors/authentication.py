@@ -3,8 +3,8 @@
 from typing import Any
 
 from django.db import connection
-from rest_framework.exceptions import AuthenticationFailed
 
+from authors.errors import AccountDeleted
 from authors.models import Author
 from shared.auth import ServiceUser, StatelessJWTAuthentication
 
@@ -13,11 +13,6 @@ from shared.auth import ServiceUser, StatelessJWTAuthentication
 _DELETED_SQL = f"""
     SELECT 1 FROM {Author._meta.db_table} WHERE id = %s AND deleted_at IS NOT NULL
 """  # noqa: S608 - the table name comes from the model; the id is a parameter
-
-
-class AccountDeleted(AuthenticationFailed):
-    default_detail = "This account has been deleted."
-    default_code = "user_deleted"
 
 
 class FeedJWTAuthentication(StatelessJWTAuthentication):

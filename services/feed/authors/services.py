@@ -1,24 +1,24 @@
-"""Writes to the author replica: what tokens and look-ups teach it, and the account events.
+"""Writes to the author replica: what tokens and look-ups teach it, and the lock that holds off
+an account's deletion while its user writes.
 
 Look-ups of users the replica lacks (`summarize_authors`, `ensure_author_exists`) are here
-because they cache what the users service answers.
+because they cache what the users service answers. The account events that change the replica
+are applied by `actions.accounts`, above every app they reach.
 """
 
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
-from django.db import OperationalError, connection, transaction
+from django.db import connection
 from django.utils import timezone
-from psycopg2 import errors as pg_errors
 
 from authors import client
 from authors.client import UsersServiceUnavailable, UserSummary
+from authors.errors import AccountDeleted
 from authors.models import Author
 from authors.selectors import replica_summaries, unknown_user_summary
-from shared.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -113,14 +113,15 @@ def ensure_author_exists(user_id: int) -> Author | None:
     return Author.objects.filter(pk=user_id, deleted_at__isnull=True).first()
 
 
-def lock_authors_for_writing(user_ids: Iterable[int]) -> set[int]:
-    """Lock these users' replica rows against a deletion until the transaction ends.
+def lock_authors_for_writing(*, writer_id: int, others: Iterable[int] = ()) -> set[int]:
+    """Lock the writer's and `others`' replica rows against a deletion until the transaction ends.
 
-    Call first in a transaction that creates content by or about these users; returns those of
-    them whose account is deleted (the caller refuses the write). Applying `user.deleted` locks
+    Call first in the transaction that writes content by the writer (or about `others`).
+    Raises `AccountDeleted` when the writer's account is deleted; returns those of `others`
+    whose account is (the caller refuses to write about them). Applying `user.deleted` locks
     the row FOR UPDATE, which this lock (FOR KEY SHARE) holds off: either this write commits
     first and the deletion then removes what it wrote, or the deletion commits first and this
-    returns the user as deleted. Users the replica does not hold are not locked and not deleted.
+    refuses the write. Users the replica does not hold are not locked and not deleted.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("lock_authors_for_writing must run inside the writing transaction.")
@@ -130,124 +131,9 @@ def lock_authors_for_writing(user_ids: Iterable[int]) -> set[int]:
             SELECT id, deleted_at IS NOT NULL FROM {Author._meta.db_table}
             WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE
             """,  # noqa: S608 - the table name comes from the model, values are parameters
-            [sorted({int(user_id) for user_id in user_ids})],
+            [sorted({int(writer_id), *(int(user_id) for user_id in others)})],
         )
-        return {user_id for user_id, deleted in cursor.fetchall() if deleted}
-
-
-# --- Account events --------------------------------------------------------------------------
-
-
-class AccountEventType(StrEnum):
-    """The users service's event types (its outbox's `EventType`), as they arrive on the wire."""
-
-    USER_CREATED = "user.created"
-    USER_UPDATED = "user.updated"
-    USER_DELETED = "user.deleted"
-
-
-class EventNotApplied(ServiceUnavailable):
-    """The database could not apply an event now (lock conflict, timeout): the sender retries."""
-
-    default_detail = "The event could not be applied now; retry later."
-    default_code = "event_not_applied"
-
-
-# A deletion takes row locks across posts, likes, comments, follows and counters; a writer taking
-# the same rows in another order at that moment can deadlock with it. Postgres then aborts one of
-# the two, and the whole event is simply applied again from the start.
-_RETRIED_ERRORS = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)
-_ATTEMPTS = 3
-# Errors that retrying at once would not cure (a statement past its timeout, a lock not granted in
-# time): answered 503 so that the dispatcher tries again after its back-off.
-_TRANSIENT_ERRORS = (*_RETRIED_ERRORS, pg_errors.QueryCanceled, pg_errors.LockNotAvailable)
-
-
-def apply_account_event(
-    *,
-    event_id: int,
-    event_type: AccountEventType,
-    user_id: int,
-    username: str | None = None,
-    avatar_url: str | None = None,
-) -> bool:
-    """Apply one users-service event to the replica and the user's content; False if skipped.
-
-    Idempotent: the author's row is locked and an event whose id is not above the row's
-    `last_event_id` (a repeat, or older than one already applied) changes nothing, so delivering
-    events at least once and in any order is safe. `user.created` / `user.updated` set the
-    username and avatar (`username` is required for them); `user.deleted` marks the author
-    deleted and removes their posts (files after the commit), comments, likes and follows with
-    every counter those fed, in the transaction that records the event id. A deleted author stays
-    deleted whatever event comes later.
-
-    Raises `EventNotApplied` (503) when the database cannot apply it now.
-    """
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return _apply_account_event(
-                event_id=event_id,
-                event_type=event_type,
-                user_id=user_id,
-                username=username,
-                avatar_url=avatar_url,
-            )
-        except OperationalError as exc:
-            if not isinstance(exc.__cause__, _TRANSIENT_ERRORS):
-                raise
-            logger.warning(
-                "account event not applied",
-                extra={"event_id": event_id, "attempt": attempt, "error": str(exc.__cause__)},
-            )
-            if attempt == _ATTEMPTS or not isinstance(exc.__cause__, _RETRIED_ERRORS):
-                raise EventNotApplied() from exc
-
-
-def _apply_account_event(
-    *,
-    event_id: int,
-    event_type: AccountEventType,
-    user_id: int,
-    username: str | None,
-    avatar_url: str | None,
-) -> bool:
-    # Imported here: posts and social import this app (selectors, mixins) at module level.
-    from posts.services import delete_user_content
-    from social.services import forget_user_follows
-
-    deleting = event_type == AccountEventType.USER_DELETED
-    if not deleting and not username:
-        raise ValueError(f"{event_type} needs a username")
-    with transaction.atomic():
-        # The row lock serialises every delivery of this user's events: a concurrent duplicate
-        # waits here, then finds the id already recorded. get_or_create survives a concurrent
-        # insert of the same author (its INSERT runs in a savepoint; on the IntegrityError it
-        # reads, and locks, the other transaction's row).
-        author, created = Author.objects.select_for_update().get_or_create(
-            pk=user_id,
-            # A deletion of a user the feed never met still leaves a row: it is what marks
-            # the user's tokens as belonging to a deleted account.
-            defaults={"username": username or "", "avatar_url": avatar_url},
-        )
-        if not created and author.last_event_id is not None and event_id <= author.last_event_id:
-            return False
-        if author.deleted_at is not None and not deleting:
-            # User ids are never reused: nothing brings a deleted account back.
-            return False
-        if deleting:
-            # Content before follows: the follows step takes the counter rows of everyone on
-            # the other side, and other writers take counter rows last; holding them for the
-            # shortest time makes a deadlock with those writers least likely.
-            delete_user_content(user_id=user_id)
-            forget_user_follows(user_id=user_id)
-            author.deleted_at = author.deleted_at or timezone.now()
-        else:
-            author.username = username
-            author.avatar_url = avatar_url
-        author.last_event_id = event_id
-        author.save(
-            update_fields=["username", "avatar_url", "deleted_at", "last_event_id", "updated_at"]
-        )
-    return True
+        deleted = {user_id for user_id, is_deleted in cursor.fetchall() if is_deleted}
+    if writer_id in deleted:
+        raise AccountDeleted()
+    return deleted

@@ -1,5 +1,8 @@
 """Every write to posts, their images, likes and comments.
 
+What a post's creation or deletion also changes in other apps (the author's `posts_count`, the
+timeline inboxes) is done by `actions.posts`, which runs these inside one transaction.
+
 Counters on the post (`like_count`, `comment_count`) change with F() in the same transaction
 as the row that changes them. Stored files are written before a post's transaction and deleted
 only after a deleting transaction commits, so a rollback never leaves a row without its file.
@@ -7,7 +10,8 @@ only after a deleting transaction commits, so a rollback never leaves a row with
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -17,13 +21,10 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
-from authors.authentication import AccountDeleted
 from authors.services import lock_authors_for_writing
 from posts.images import ProcessedImage
 from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage
 from shared.images import EncodedImage
-from social.services import change_posts_count
-from timeline.services import fan_out_post, withdraw_post
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +51,20 @@ def delete_stored_files(names: Iterable[str]) -> None:
             logger.exception("could not delete a stored file", extra={"file": name})
 
 
-def create_post(
+@contextmanager
+def creating_post(
     *,
     author_id: int,
     title: str = "",
     body: str = "",
     images: Sequence[ProcessedImage] = (),
-) -> Post:
-    """Create a post with its images (already validated by `posts.images.process_image`)."""
+) -> Iterator[Post]:
+    """Create a post with its images (already validated by `posts.images.process_image`) and
+    yield it inside its transaction: what the block writes commits with the post, or not at all.
+
+    The files are stored before the transaction opens and deleted again if anything fails,
+    in the block too. Raises `AccountDeleted` when the author's account is deleted.
+    """
     _require_content(title=title, body=body, has_images=bool(images))
     if len(images) > MAX_IMAGES_PER_POST:
         raise ValidationError({"images": [f"At most {MAX_IMAGES_PER_POST} images per post."]})
@@ -81,20 +88,15 @@ def create_post(
                 )
             )
         with transaction.atomic():
-            # Serialised with a deletion of the account (see lock_authors_for_writing).
-            if lock_authors_for_writing([author_id]):
-                raise AccountDeleted()
+            lock_authors_for_writing(writer_id=author_id)
             post = Post.objects.create(author_id=author_id, title=title, body=body)
             for row in rows:
                 row.post = post
             PostImage.objects.bulk_create(rows)
-            change_posts_count(user_id=author_id, delta=1)
-            # After the counters: their row lock orders this against a follow of the author.
-            fan_out_post(post=post)
+            yield post
     except BaseException:
         delete_stored_files(stored)
         raise
-    return post
 
 
 def update_post(*, post: Post, title: str | None = None, body: str | None = None) -> Post:
@@ -118,20 +120,21 @@ def update_post(*, post: Post, title: str | None = None, body: str | None = None
     return locked
 
 
-def delete_post(*, post: Post) -> None:
-    """Delete the post with its images, likes and comments; its files go after the commit."""
-    with transaction.atomic():
-        # Lock first: a like or comment committed between deleting the children and the post
-        # would otherwise be left pointing at a deleted post. Those writes update this row's
-        # counters, so they wait for this lock and then find the post gone (NotFound).
-        if not Post.objects.select_for_update().filter(pk=post.pk).exists():
-            return
-        files = _image_files(PostImage.objects.filter(post_id=post.pk))
-        Post.objects.filter(pk=post.pk).delete()
-        change_posts_count(user_id=post.author_id, delta=-1)
-        # After the counters: their row lock orders this against a follow of the author.
-        withdraw_post(post=post)
-        transaction.on_commit(lambda: delete_stored_files(files))
+def remove_post(*, post: Post) -> bool:
+    """Delete the post with its images, likes and comments; False if it was already gone.
+
+    Call inside the deleting transaction (its row lock refuses to run outside one); the files
+    go after that commits.
+    """
+    # Lock first: a like or comment committed between deleting the children and the post
+    # would otherwise be left pointing at a deleted post. Those writes update this row's
+    # counters, so they wait for this lock and then find the post gone (NotFound).
+    if not Post.objects.select_for_update().filter(pk=post.pk).exists():
+        return False
+    files = _image_files(PostImage.objects.filter(post_id=post.pk))
+    Post.objects.filter(pk=post.pk).delete()
+    transaction.on_commit(lambda: delete_stored_files(files))
+    return True
 
 
 def _image_files(images: QuerySet[PostImage]) -> list[str]:
@@ -150,9 +153,7 @@ def like_post(*, user_id: int, post: Post) -> tuple[int, bool]:
     counter, so `like_count` counts the like once.
     """
     with transaction.atomic():
-        # Serialised with a deletion of the account (see lock_authors_for_writing).
-        if lock_authors_for_writing([user_id]):
-            raise AccountDeleted()
+        lock_authors_for_writing(writer_id=user_id)
         _, created = Like.objects.get_or_create(post_id=post.pk, user_id=user_id)
         if created and not Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1):
             # Deleted meanwhile; raising rolls the like back with it.
@@ -174,9 +175,7 @@ def unlike_post(*, user_id: int, post: Post) -> None:
 
 def add_comment(*, post: Post, author_id: int, body: str) -> Comment:
     with transaction.atomic():
-        # Serialised with a deletion of the account (see lock_authors_for_writing).
-        if lock_authors_for_writing([author_id]):
-            raise AccountDeleted()
+        lock_authors_for_writing(writer_id=author_id)
         comment = Comment.objects.create(post_id=post.pk, author_id=author_id, body=body)
         if not Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1):
             raise NotFound("No post with that id.")
@@ -201,7 +200,6 @@ def delete_user_content(*, user_id: int) -> None:
         post_ids = list(own_posts.values_list("pk", flat=True))
         files = _image_files(PostImage.objects.filter(post_id__in=post_ids))
         Post.objects.filter(pk__in=post_ids).delete()
-        change_posts_count(user_id=user_id, delta=-len(post_ids))
         _delete_and_uncount(Like, user_column="user_id", counter="like_count", user_id=user_id)
         _delete_and_uncount(
             Comment, user_column="author_id", counter="comment_count", user_id=user_id

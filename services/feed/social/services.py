@@ -3,20 +3,21 @@
 Counters change with F() in the same transaction as the follow (or post) that changes them. The
 rows of `UserStats` are always locked in ascending user id, whichever transaction takes them, so
 a follow A->B and a follow B->A at the same moment wait for each other instead of deadlocking.
+What a follow also changes in the timeline inboxes is done by `actions.follows`, inside the
+transaction these open.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models import F
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 
-from authors.authentication import AccountDeleted
 from authors.services import ensure_author_exists, lock_authors_for_writing
 from posts.models import Post
 from social.models import Follow, UserStats
-from timeline.services import backfill_followee, forget_inbox, remove_followee
 
 
 class SelfFollow(APIException):
@@ -47,8 +48,22 @@ def _change_counters(changes: Mapping[int, Mapping[str, int]]) -> None:
             )
 
 
-def follow_user(*, follower_id: int, followee_id: int) -> bool:
-    """Make `follower_id` follow `followee_id`; return True if this call created the follow.
+def lock_user_stats(user_ids: Iterable[int]) -> None:
+    """Lock these users' counters rows until the transaction ends, in ascending user id.
+
+    The lock an update of the counters takes (FOR NO KEY UPDATE); a transaction that already
+    updated them holds it and passes straight through. A user without a row has nothing to lock.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_user_stats must run inside the transaction it serialises.")
+    locked = UserStats.objects.select_for_update(no_key=True).filter(pk__in=list(user_ids))
+    list(locked.order_by("pk").values_list("pk", flat=True))
+
+
+@contextmanager
+def creating_follow(*, follower_id: int, followee_id: int) -> Iterator[bool]:
+    """Make `follower_id` follow `followee_id` and yield whether this call created the follow,
+    inside its transaction: what the block writes commits with the follow, or not at all.
 
     Raises `SelfFollow` (400), `NotFound` (404) for a user the users service does not know, and
     `UsersServiceUnavailable` (503) when neither the replica nor the users service can say. The
@@ -64,24 +79,20 @@ def follow_user(*, follower_id: int, followee_id: int) -> bool:
     if ensure_author_exists(followee_id) is None:
         raise NotFound("No user with that id.")
     with transaction.atomic():
-        # Serialised with a deletion of either account (see lock_authors_for_writing).
-        deleted = lock_authors_for_writing([follower_id, followee_id])
-        if follower_id in deleted:
-            raise AccountDeleted()
-        if followee_id in deleted:
+        if lock_authors_for_writing(writer_id=follower_id, others=[followee_id]):
             raise NotFound("No user with that id.")
         _, created = Follow.objects.get_or_create(follower_id=follower_id, followee_id=followee_id)
         if created:
             _change_counters(
                 {follower_id: {"following_count": 1}, followee_id: {"followers_count": 1}}
             )
-            # After the counters: their row lock orders this against a post by the followee.
-            backfill_followee(follower_id=follower_id, followee_id=followee_id)
-    return created
+        yield created
 
 
-def unfollow_user(*, follower_id: int, followee_id: int) -> None:
-    """Remove the follow if there is one (idempotent; unknown users are simply not followed)."""
+@contextmanager
+def removing_follow(*, follower_id: int, followee_id: int) -> Iterator[bool]:
+    """Remove the follow if there is one and yield whether this call removed it, inside its
+    transaction (idempotent; unknown users are simply not followed)."""
     with transaction.atomic():
         deleted, _ = Follow.objects.filter(
             follower_id=follower_id, followee_id=followee_id
@@ -91,8 +102,7 @@ def unfollow_user(*, follower_id: int, followee_id: int) -> None:
             _change_counters(
                 {follower_id: {"following_count": -1}, followee_id: {"followers_count": -1}}
             )
-            # After the counters: their row lock orders this against a post by the followee.
-            remove_followee(follower_id=follower_id, followee_id=followee_id)
+        yield bool(deleted)
 
 
 def change_posts_count(*, user_id: int, delta: int) -> None:
@@ -134,7 +144,6 @@ def forget_user_follows(*, user_id: int) -> None:
             following_count=F("following_count") - 1
         )
         UserStats.objects.filter(pk=user_id).delete()
-        forget_inbox(user_id=user_id)
 
 
 def recount_user_stats() -> int:

@@ -5,11 +5,12 @@ complete_since` on, and nothing that does not: a page read from an inbox is trus
 Posts and follows keep them so, each in its own transaction, under two rules:
 
 - A post and a follow (or unfollow) of its author are serialised on the author's `UserStats`
-  row, which both already update. So each function here that reads follows or posts to decide
-  what to copy must run *after* that row's update in its transaction: it then sees whatever
-  the other transaction committed (READ COMMITTED takes a new snapshot per statement). A follow
-  committed first is seen by the post's fan-out; a post committed first, by the follow's
-  backfill. The fill takes the same row lock, author by author.
+  row, which both update. So each function here that reads follows or posts to decide what to
+  copy first takes that row's lock (`social.services.lock_user_stats`; the transaction that
+  just updated the counters holds it already): it then sees whatever the other transaction
+  committed (READ COMMITTED takes a new snapshot per statement). A follow committed first is
+  seen by the post's fan-out; a post committed first, by the follow's backfill. The fill takes
+  the same row lock, author by author.
 - The coverage only moves as far as the inboxes are complete: a fill sets it to the start of
   what it copied, and the trimmer moves it forward (committed) before deleting anything older.
   A page is trusted only inside it, so `TIMELINE_INBOX_DAYS` (how much is kept, how much a fill
@@ -22,7 +23,8 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from posts.models import Post
-from social.models import Follow, UserStats
+from social.models import Follow
+from social.services import lock_user_stats
 from timeline.models import InboxCoverage, InboxEntry
 
 _INBOX = InboxEntry._meta.db_table
@@ -62,8 +64,9 @@ def _lift_statement_timeout() -> None:
 def fan_out_post(*, post: Post) -> int:
     """Copy a new post into its author's inbox and each follower's; return the entries written.
 
-    Call in the post's transaction, after the author's counters were updated (module comment).
+    Call in the post's transaction; takes the author's counters row lock first (module comment).
     """
+    lock_user_stats([post.author_id])
     return _execute(
         f"""
         INSERT INTO {_INBOX} (owner_id, created_at, post_id)
@@ -82,10 +85,11 @@ def fan_out_post(*, post: Post) -> int:
 def withdraw_post(*, post: Post) -> int:
     """Remove a deleted post from every inbox that holds it; return the entries removed.
 
-    Call in the deleting transaction, after the author's counters were updated (module comment).
-    Only the author and their current followers can hold it: an unfollow removed it from the
-    others.
+    Call in the deleting transaction; takes the author's counters row lock first (module
+    comment). Only the author and their current followers can hold it: an unfollow removed it
+    from the others.
     """
+    lock_user_stats([post.author_id])
     return _execute(
         f"""
         DELETE FROM {_INBOX}
@@ -103,8 +107,10 @@ def withdraw_post(*, post: Post) -> int:
 def backfill_followee(*, follower_id: int, followee_id: int) -> int:
     """Copy the followee's posts of the covered range into the follower's inbox (a new follow).
 
-    Call in the follow's transaction, after both users' counters were updated (module comment).
+    Call in the follow's transaction; takes the followee's counters row lock first (module
+    comment).
     """
+    lock_user_stats([followee_id])
     return _execute(
         f"""
         INSERT INTO {_INBOX} (owner_id, created_at, post_id)
@@ -120,10 +126,11 @@ def backfill_followee(*, follower_id: int, followee_id: int) -> int:
 def remove_followee(*, follower_id: int, followee_id: int) -> int:
     """Take the followee's posts out of the follower's inbox (an unfollow); return how many.
 
-    Call in the unfollow's transaction, after both users' counters were updated (module
+    Call in the unfollow's transaction; takes the followee's counters row lock first (module
     comment). Every post of the followee is looked for, not only the window's: entries older
     than the window stay until they are trimmed.
     """
+    lock_user_stats([followee_id])
     return _execute(
         f"""
         DELETE FROM {_INBOX}
@@ -192,7 +199,7 @@ def fill_inboxes() -> int:
     for author in authors:
         with transaction.atomic():
             _lift_statement_timeout()
-            list(UserStats.objects.select_for_update().filter(pk=author).values_list("pk"))
+            lock_user_stats([author])
             added += _execute(
                 _FILL_SQL.format(authors="AND post.author_id = %(author)s"),
                 {"since": since, "author": author},

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from authors.services import AccountEventType, apply_account_event
+from actions.accounts import AccountEventType, apply_account_event
 from shared.ids import IdField
 from shared.permissions import HasInternalToken
 

@@ -4,11 +4,11 @@ import pytest
 from conftest import mint_access_token
 from rest_framework.test import APIRequestFactory
 
+from actions.accounts import AccountEventType, apply_account_event
+from actions.posts import create_post
 from authors.authentication import FeedJWTAuthentication
 from authors.models import Author
-from authors.services import AccountEventType, apply_account_event
 from posts.models import Post
-from posts.services import create_post
 from social.models import Follow
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from actions.posts import create_post, delete_post
 from authors.api.callers import viewer_id
 from authors.api.mixins import RememberCallerMixin
 from posts.api.fields import ImagesField, body_field, title_field
@@ -16,7 +17,7 @@ from posts.api.rendering import OrjsonRenderer, render_posts
 from posts.api.serializers import PostSerializer
 from posts.models import Post
 from posts.selectors import get_post, get_post_for_write, get_post_row, user_post_rows
-from posts.services import create_post, delete_post, update_post
+from posts.services import update_post
 from shared.pagination import KeysetPagination
 
 

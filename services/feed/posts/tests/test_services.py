@@ -5,13 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError
 from rest_framework.exceptions import NotFound
 
+from actions.posts import create_post, delete_post
 from posts.images import process_image
 from posts.models import Comment, Like, Post, PostImage
 from posts.services import (
     add_comment,
-    create_post,
     delete_comment,
-    delete_post,
     delete_user_content,
     like_post,
     unlike_post,

@@ -8,13 +8,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from actions.follows import follow_user, unfollow_user
 from authors.api.mixins import RememberCallerMixin
 from authors.api.serializers import UserSummarySerializer
 from shared.pagination import KeysetPagination
 from social.api.serializers import FollowStateSerializer
 from social.models import Follow
 from social.selectors import followed_by, followers_of
-from social.services import follow_user, unfollow_user
 
 
 class UserFollowView(RememberCallerMixin, APIView):

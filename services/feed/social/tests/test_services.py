@@ -5,19 +5,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
+from actions.follows import follow_user, unfollow_user
+from actions.posts import create_post, delete_post
 from authors.client import UsersServiceUnavailable
 from authors.models import Author
-from posts.services import create_post, delete_post, delete_user_content
 from posts.tests.factories import AuthorFactory, PostFactory
 from shared.testing import run_concurrently
 from social.models import Follow, UserStats
-from social.services import (
-    SelfFollow,
-    follow_user,
-    forget_user_follows,
-    recount_user_stats,
-    unfollow_user,
-)
+from social.services import SelfFollow, forget_user_follows, recount_user_stats
 from social.tests.factories import FollowFactory, UserStatsFactory
 
 
@@ -234,18 +229,6 @@ def test_concurrent_posts_by_one_author_are_all_counted():
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert counters(1) == (10, 0, 0)
-
-
-@pytest.mark.django_db
-def test_deleting_a_users_content_takes_their_posts_out_of_posts_count():
-    create_post(author_id=1, title="one")
-    create_post(author_id=1, title="two")
-    create_post(author_id=2, title="other")
-
-    delete_user_content(user_id=1)
-
-    assert counters(1) == (0, 0, 0)
-    assert counters(2) == (1, 0, 0)
 
 
 # --- account deletion and repairs ---------------------------------------------------------------

@@ -12,25 +12,31 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from actions.accounts import AccountEventType, apply_account_event
+from actions.follows import follow_user, unfollow_user
+from actions.posts import create_post, delete_post
 from posts.models import Post
-from posts.services import create_post, delete_post
 from posts.tests.factories import AuthorFactory, post_at
 from shared import prepared
 from shared.pagination import Cursor, Keyset
 from shared.testing import run_concurrently
-from social.models import Follow
-from social.services import follow_user, forget_user_follows, unfollow_user
+from social.models import Follow, UserStats
 from social.tests.factories import FollowFactory
 from timeline.models import InboxCoverage, InboxEntry
 from timeline.selectors import _inbox_or_merge, timeline_page
 from timeline.services import (
     TRIM_MARGIN,
+    backfill_followee,
+    fan_out_post,
     fill_inboxes,
     fill_inboxes_in_bulk,
     inbox_window,
+    remove_followee,
     trim_inboxes,
+    withdraw_post,
 )
 
 
@@ -76,6 +82,22 @@ def drop_the_follow_keeping_the_inbox() -> None:
     """1 stops following 2 behind the services' back: 1's inbox keeps 2's posts and the merge no
     longer finds them, so a page of 1's shows which of the two answered it."""
     Follow.objects.filter(follower_id=1, followee_id=2).delete()
+
+
+def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+    """A thread (not started) that runs `work` on its own connection, and the list that will
+    hold what it returned or raised."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except Exception as exc:  # the test inspects it
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    return threading.Thread(target=run), outcome
 
 
 def page_ids(viewer_id: int, cursor: Cursor | None = None, limit: int = 20) -> list[int]:
@@ -146,7 +168,7 @@ def test_a_deleted_account_loses_its_inbox():
     follows((1, 2), (3, 2))
     post = create_post(author_id=2, title="hi")
 
-    forget_user_follows(user_id=1)
+    apply_account_event(event_id=1, event_type=AccountEventType.USER_DELETED, user_id=1)
 
     assert everything() == {(2, post.pk), (3, post.pk)}
 
@@ -423,17 +445,7 @@ def test_a_fill_waits_for_an_unfollow_of_the_author_in_progress():
     for n in range(5):
         create_post(author_id=2, title=f"p{n}")
     InboxEntry.objects.all().delete()  # as before a first fill
-    outcome: list[object] = []
-
-    def fill() -> None:
-        try:
-            outcome.append(fill_inboxes())
-        except Exception as exc:  # the test inspects it
-            outcome.append(exc)
-        finally:
-            connection.close()
-
-    filler = threading.Thread(target=fill)
+    filler, outcome = in_thread(fill_inboxes)
     with transaction.atomic():
         unfollow_user(follower_id=10, followee_id=2)  # holds the counters rows until commit
         filler.start()
@@ -443,6 +455,38 @@ def test_a_fill_waits_for_an_unfollow_of_the_author_in_progress():
 
     assert outcome == [5]  # the author's own inbox only
     assert inbox(10) == []
+
+
+INBOX_WRITES = {
+    "fan_out_post": lambda post: fan_out_post(post=post),
+    "withdraw_post": lambda post: withdraw_post(post=post),
+    "backfill_followee": lambda post: backfill_followee(follower_id=10, followee_id=2),
+    "remove_followee": lambda post: remove_followee(follower_id=10, followee_id=2),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("write", INBOX_WRITES)
+def test_each_inbox_write_takes_the_authors_counters_row_lock_itself(write):
+    # The rule of timeline.services is in the functions, not in their callers: called in a
+    # transaction that has not touched the author's counters, each still waits for a post or
+    # follow of the author in progress before it reads follows or posts.
+    authors(2, 10)
+    post = create_post(author_id=2, title="hi")
+
+    def run() -> object:
+        with transaction.atomic():
+            return INBOX_WRITES[write](post)
+
+    writer, outcome = in_thread(run)
+    with transaction.atomic():
+        UserStats.objects.filter(pk=2).update(posts_count=F("posts_count"))  # as a post would
+        writer.start()
+        writer.join(0.5)
+        assert writer.is_alive(), f"{write} did not wait for the author's counters row"
+    writer.join(30)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], int), outcome
 
 
 @pytest.mark.django_db

@@ -4,9 +4,9 @@ import logging
 
 import pytest
 
+from actions.posts import create_post
 from authors.models import Author
 from posts.models import Post
-from posts.services import create_post
 
 pytestmark = pytest.mark.django_db
 

@@ -14,21 +14,18 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from actions.accounts import AccountEventType, apply_account_event
+from actions.follows import follow_user
+from actions.posts import create_post
 from authors.models import Author
-from authors.services import (
-    AccountEventType,
-    apply_account_event,
-    lock_authors_for_writing,
-    remember_author_from_token,
-)
+from authors.services import lock_authors_for_writing, remember_author_from_token
 from authors.tests.test_services import caller
 from posts.images import process_image
 from posts.models import Comment, Like, Post, PostImage
-from posts.services import add_comment, create_post, like_post
+from posts.services import add_comment, like_post
 from posts.tests.images import encode, upload
 from shared.testing import run_concurrently
 from social.models import Follow, UserStats
-from social.services import follow_user
 
 CREATED, UPDATED, DELETED = (
     AccountEventType.USER_CREATED,
@@ -351,7 +348,7 @@ def test_a_deletion_that_deadlocks_with_another_writer_is_applied_again(media_ro
     assert locked.wait(10)
     watcher = threading.Thread(target=_signal_when_blocked, args=(deletion_waits,))
     watcher.start()
-    with caplog.at_level(logging.WARNING, logger="authors.services"):
+    with caplog.at_level(logging.WARNING, logger="actions.accounts"):
         applied = delete(50, GONE)
     thread.join(10)
     watcher.join(10)
@@ -483,4 +480,4 @@ def test_a_deletion_waits_for_a_write_in_progress_and_then_removes_it(media_root
 
 def test_locking_authors_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError):
-        lock_authors_for_writing([GONE])
+        lock_authors_for_writing(writer_id=GONE)
