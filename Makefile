@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STACK := $(BIN)/python deploy/local/stack.py
 REQUIREMENTS := requirements-dev.txt services/users/requirements.txt services/feed/requirements.txt shared/pyproject.toml
 
-.PHONY: help setup system-deps run up down manage test lint format openapi bench clean
+.PHONY: help setup system-deps run up down manage test lint format openapi dockerfiles bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -74,6 +74,10 @@ openapi: $(BIN)/.installed ## Regenerate docs/openapi/{users,feed}.yaml from the
 			|| exit 1; \
 	done
 	@echo "==> wrote docs/openapi/users.yaml and docs/openapi/feed.yaml"
+
+dockerfiles: ## Write services/*/Dockerfile from deploy/docker/service.Dockerfile.in
+	@$(BIN)/python deploy/docker/render_dockerfiles.py
+	@echo "==> wrote services/users/Dockerfile and services/feed/Dockerfile"
 
 bench: setup ## Seed 1M posts into a separate benchmark stack, load it with wrk, write docs/performance.md
 	@$(BIN)/python bench/bench.py $(BENCH_ARGS)

@@ -1,4 +1,5 @@
-"""The three Dockerfiles and .dockerignore, parsed with BuildKit's parser and linted by hadolint."""
+"""The three Dockerfiles and .dockerignore, parsed with BuildKit's parser and linted by hadolint;
+the two service Dockerfiles rendered from their one template."""
 
 import os
 import re
@@ -25,6 +26,16 @@ def line_of(name: str, cmd: str, predicate) -> int:
         if predicate(" ".join(command.value)):
             return command.start_line
     raise AssertionError(f"{name}: no {cmd} matching the rule")
+
+
+def test_service_dockerfiles_are_the_one_template_rendered():
+    """Both service images are written from deploy/docker/service.Dockerfile.in by
+    `make dockerfiles`: a change made in one Dockerfile only is a failure here."""
+    renderer = support.REPO / "deploy" / "docker" / "render_dockerfiles.py"
+    result = subprocess.run(
+        [sys.executable, str(renderer), "--check"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_dockerfiles_pass_hadolint():
