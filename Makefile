@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STACK := $(BIN)/python deploy/local/stack.py
-REQUIREMENTS := requirements-dev.txt services/users/requirements.txt services/feed/requirements.txt shared/pyproject.toml
+REQUIREMENTS := requirements-dev.txt services/users/requirements.txt services/feed/requirements.txt services/notifications/requirements.txt shared/pyproject.toml
 
 .PHONY: help setup system-deps run up down manage test lint format openapi dockerfiles bench clean
 
@@ -64,16 +64,16 @@ format: $(BIN)/.installed ## Apply ruff's fixes and formatting
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
 
-test: setup lint ## Lint, both services' suites on a throwaway Postgres, end-to-end through nginx
+test: setup lint ## Lint, every service's suite on a throwaway Postgres, end-to-end through nginx
 	@$(STACK) test
 
-openapi: $(BIN)/.installed ## Regenerate docs/openapi/{users,feed}.yaml from the code
-	@for service in users feed; do \
+openapi: $(BIN)/.installed ## Regenerate docs/openapi/{users,feed,notifications}.yaml from the code
+	@for service in users feed notifications; do \
 		(cd services/$$service && DJANGO_SETTINGS_MODULE=config.settings.test ../../$(BIN)/python \
 			manage.py spectacular --validate --fail-on-warn --file ../../docs/openapi/$$service.yaml) \
 			|| exit 1; \
 	done
-	@echo "==> wrote docs/openapi/users.yaml and docs/openapi/feed.yaml"
+	@echo "==> wrote docs/openapi/users.yaml, feed.yaml and notifications.yaml"
 
 dockerfiles: ## Write services/*/Dockerfile from deploy/docker/service.Dockerfile.in
 	@$(BIN)/python deploy/docker/render_dockerfiles.py

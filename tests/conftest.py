@@ -35,6 +35,7 @@ class Stack:
     url: str
     users_url: str
     feed_url: str
+    notifications_url: str
     env: dict[str, str]
     work_dir: Path
 
@@ -61,7 +62,8 @@ def stack() -> Iterator[Stack]:
     # The Postgres user must be able to reach the cluster folder.
     work_dir.chmod(0o755)
     ports = {
-        name: str(free_port()) for name in ("PG_PORT", "USERS_PORT", "FEED_PORT", "GATEWAY_PORT")
+        name: str(free_port())
+        for name in ("PG_PORT", "USERS_PORT", "FEED_PORT", "NOTIFICATIONS_PORT", "GATEWAY_PORT")
     }
     env = {
         **{k: v for k, v in os.environ.items() if not k.endswith(("_DATABASE_URL", "_MEDIA_ROOT"))},
@@ -70,6 +72,7 @@ def stack() -> Iterator[Stack]:
         "ENV_FILE": str(work_dir / ".env"),
         "USERS_WORKERS": "2",
         "FEED_WORKERS": "2",
+        "NOTIFICATIONS_WORKERS": "1",
         "GATEWAY_WORKERS": "1",
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         # tests/test_account_events.py freezes the feed service: with the defaults (10 s read
@@ -85,6 +88,7 @@ def stack() -> Iterator[Stack]:
         url=gateway,
         users_url=f"http://127.0.0.1:{ports['USERS_PORT']}",
         feed_url=f"http://127.0.0.1:{ports['FEED_PORT']}",
+        notifications_url=f"http://127.0.0.1:{ports['NOTIFICATIONS_PORT']}",
         env=env,
         work_dir=work_dir,
     )

@@ -157,6 +157,7 @@ up() {
     say "migrating"
     compose run --rm users-migrate
     compose run --rm feed-migrate
+    compose run --rm notifications-migrate
 
     url="http://127.0.0.1:$(gateway_port)/healthz"
     for i in $(seq 1 60); do

@@ -18,11 +18,14 @@ import dockerfile
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-SERVICES = ("users", "feed")
+SERVICES = ("users", "feed", "notifications")
+# The services that store uploads and have static files for the gateway to serve (admin, docs).
+MEDIA_SERVICES = ("users", "feed")
 COMPOSE_FILES = {"dev": REPO / "docker-compose.yml", "prod": REPO / "docker-compose-prod.yml"}
 DOCKERFILES = {
     "users": REPO / "services" / "users" / "Dockerfile",
     "feed": REPO / "services" / "feed" / "Dockerfile",
+    "notifications": REPO / "services" / "notifications" / "Dockerfile",
     "gateway": REPO / "gateway" / "Dockerfile",
 }
 K8S_DIR = REPO / "deploy" / "k8s"
@@ -127,10 +130,12 @@ def operator_env() -> dict[str, str]:
     names = {
         "USERS_SECRET_KEY",
         "FEED_SECRET_KEY",
+        "NOTIFICATIONS_SECRET_KEY",
         "JWT_SIGNING_KEY",
         "INTERNAL_API_TOKEN",
         "USERS_DB_PASSWORD",
         "FEED_DB_PASSWORD",
+        "NOTIFICATIONS_DB_PASSWORD",
     }
     return {name: secrets.token_urlsafe(48) for name in sorted(names)}
 

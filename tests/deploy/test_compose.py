@@ -18,8 +18,14 @@ import pytest
 from tests.deploy import support
 
 KINDS = ("dev", "prod")
-DATABASES = {"users": "users-db", "feed": "feed-db"}
-MIGRATIONS = {"users": "users-migrate", "feed": "feed-migrate"}
+DATABASES = {"users": "users-db", "feed": "feed-db", "notifications": "notifications-db"}
+# The processes besides each service that run its image against its database.
+MIGRATED_WORKERS = {"users": ("dispatcher",), "feed": ("trimmer",), "notifications": ()}
+MIGRATIONS = {
+    "users": "users-migrate",
+    "feed": "feed-migrate",
+    "notifications": "notifications-migrate",
+}
 
 
 def compose_schema_validator() -> jsonschema.protocols.Validator:
@@ -84,8 +90,8 @@ def test_each_service_has_its_own_postgres_16_with_its_own_volume_and_credential
         url = support.environment(services[name])[f"{name.upper()}_DATABASE_URL"]
         password = env[f"{name.upper()}_DB_PASSWORD"]
         assert url == f"postgres://{name}:{password}@{db}:5432/{name}"
-    assert len(seen_volumes) == 2
-    assert len(seen_users) == 2
+    assert len(seen_volumes) == len(DATABASES)
+    assert len(seen_users) == len(DATABASES)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -117,13 +123,14 @@ def test_services_wait_for_healthy_dependencies_and_completed_migrations(kind):
     for name, db in DATABASES.items():
         migrate = MIGRATIONS[name]
         assert support.depends_on(services[migrate]) == {db: "service_healthy"}
-        for waiter in (name, {"users": "dispatcher", "feed": "trimmer"}[name]):
+        for waiter in (name, *MIGRATED_WORKERS[name]):
             deps = support.depends_on(services[waiter])
             assert deps[db] == "service_healthy"
             assert deps[migrate] == "service_completed_successfully"
     assert support.depends_on(services["gateway"]) == {
         "users": "service_healthy",
         "feed": "service_healthy",
+        "notifications": "service_healthy",
     }
 
 
@@ -244,7 +251,7 @@ def test_gateway_serves_the_media_volumes_the_services_write(kind):
     services = support.load_compose(kind)["services"]
     gateway = services["gateway"]
     gateway_env = support.environment(gateway)
-    for name in support.SERVICES:
+    for name in support.MEDIA_SERVICES:
         root = support.environment(services[name])[f"{name.upper()}_MEDIA_ROOT"]
         [written] = [m for m in support.volume_mounts(services[name]) if m["target"] == root]
         [served] = [m for m in support.volume_mounts(gateway) if m["source"] == written["source"]]
@@ -331,7 +338,11 @@ def test_rendered_gateway_configuration_is_accepted_by_nginx(tmp_path, trusted_p
     if not shutil.which(nginx):
         pytest.skip("nginx is not installed (make setup installs it)")
     env = support.environment(support.load_compose("prod")["services"]["gateway"])
-    env |= {"USERS_UPSTREAM": "127.0.0.1:1", "FEED_UPSTREAM": "127.0.0.1:2"}
+    env |= {
+        "USERS_UPSTREAM": "127.0.0.1:1",
+        "FEED_UPSTREAM": "127.0.0.1:2",
+        "NOTIFICATIONS_UPSTREAM": "127.0.0.1:3",
+    }
     conf_d = tmp_path / "conf.d"
     conf_d.mkdir()
     for template in support.GATEWAY_TEMPLATES:

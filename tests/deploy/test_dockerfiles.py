@@ -172,7 +172,7 @@ def test_gateway_image_bakes_in_the_templates_and_both_services_static_files():
     expected = {str(path.relative_to(support.REPO)) for path in support.GATEWAY_TEMPLATES}
     assert set(templates.value[:-1]) == expected
     static = {c.value[-1]: (c.flags, c.value[0]) for c in copies if "--from" in " ".join(c.flags)}
-    for name in support.SERVICES:
+    for name in support.MEDIA_SERVICES:
         gateway_env = support.environment(support.load_compose("prod")["services"]["gateway"])
         target = gateway_env[f"{name.upper()}_STATIC_ROOT"]
         assert static[target] == ((f"--from={name}",), "/app/staticfiles")

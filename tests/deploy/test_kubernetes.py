@@ -12,7 +12,7 @@ from tests.deploy import support
 
 # The oldest and the newest minor versions worth supporting; the package ships both schemas.
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
-APPS = ("users", "feed")
+APPS = ("users", "feed", "notifications")
 NAMESPACE = "social"
 
 
@@ -57,7 +57,16 @@ def test_every_image_is_set_by_the_kustomization():
         if doc["kind"] in support.WORKLOAD_KINDS
         for c in containers(doc)
     }
-    assert used == images == {"social-users", "social-feed", "social-gateway"}
+    assert (
+        used
+        == images
+        == {
+            "social-users",
+            "social-feed",
+            "social-notifications",
+            "social-gateway",
+        }
+    )
 
 
 @pytest.mark.parametrize("app", APPS)
@@ -140,7 +149,8 @@ def test_a_job_migrates_each_service_and_its_pods_wait_for_it(app):
     assert migrate["image"] == f"social-{app}"
     assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
     waiters = [support.k8s_find("Deployment", app)]
-    waiters.append(support.k8s_find("Deployment", {"users": "dispatcher", "feed": "trimmer"}[app]))
+    workers = {"users": ["dispatcher"], "feed": ["trimmer"], "notifications": []}[app]
+    waiters += [support.k8s_find("Deployment", name) for name in workers]
     for workload in waiters:
         [wait] = support.pod_spec(workload)["initContainers"]
         assert wait["image"] == f"social-{app}"

@@ -1,9 +1,9 @@
 """OpenAPI schema and the Swagger UI page that shows both services' schemas.
 
 Each service serves its own schema at `/api/schema` (the gateway exposes them as
-`/api/schema/users` and `/api/schema/feed`); the users service also serves `/api/docs/`, a Swagger
-UI whose drop-down picks either schema. Its assets come from drf-spectacular-sidecar through the
-users service's static files, never from a CDN.
+`/api/schema/users`, `/api/schema/feed` and `/api/schema/notifications`); the users service also
+serves `/api/docs/`, a Swagger UI whose drop-down picks one of them. Its assets come from
+drf-spectacular-sidecar through the users service's static files, never from a CDN.
 """
 
 import base64
@@ -20,6 +20,7 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 SCHEMAS = [
     {"url": "/api/schema/users", "name": "users service"},
     {"url": "/api/schema/feed", "name": "feed service"},
+    {"url": "/api/schema/notifications", "name": "notifications service"},
 ]
 
 # The page's one inline script. validatorUrl null: Swagger UI would otherwise send the schema's
