@@ -189,7 +189,7 @@ def test_our_images_are_always_built_never_pulled(kind):
     built = {name: spec for name, spec in services.items() if "build" in spec}
     assert set(built) == {
         *support.SERVICES, *MIGRATIONS.values(), "dispatcher", "trimmer", "gateway",
-        "users-jobs", "feed-jobs",
+        "users-jobs", "feed-jobs", "notifications-jobs",
     }  # fmt: skip
     for name, spec in built.items():
         assert spec["pull_policy"] == "build", name

@@ -3,18 +3,16 @@ adjust them."""
 
 from pathlib import Path
 
+# What every service sets alike: the URL conf and WSGI app, bigint keys, no slash redirects,
+# the gateway's proxy headers, UTC and en-us, request ids. All else below is this service's.
+from shared.base_settings import *  # noqa: F403
 from shared.env import env, read_env_file, require_secret
 from shared.jwt import simple_jwt_settings
 from shared.logging import logging_config
-
-# Settings alike in every service are written once in shared.settings and named here
-# (`X as X`: exported on purpose, for Django to read).
 from shared.settings import (
-    GENERATE_REQUEST_ID_IF_NOT_IN_HEADER as GENERATE_REQUEST_ID_IF_NOT_IN_HEADER,
-    LOG_REQUEST_ID_HEADER as LOG_REQUEST_ID_HEADER,
     MIDDLEWARE_HEAD,
-    NO_REQUEST_ID as NO_REQUEST_ID,
-    REQUEST_ID_RESPONSE_HEADER as REQUEST_ID_RESPONSE_HEADER,
+    MIDDLEWARE_TAIL,
+    PERIODIC_JOBS as SHARED_PERIODIC_JOBS,
     database,
     rest_framework,
     spectacular_settings,
@@ -28,9 +26,6 @@ read_env_file(env.str("ENV_FILE", default=str(REPO_DIR / ".env")))
 SECRET_KEY = require_secret("NOTIFICATIONS_SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
-ROOT_URLCONF = "config.urls"
-WSGI_APPLICATION = "config.wsgi.application"
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # No users table here either: callers are the JWT's claims (shared.auth.ServiceUser), and
 # everything known about other users arrives as events (actors, notifications).
@@ -43,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "shared.throttling",
     "shared.idempotency",
+    "shared.periodic",
     "actors",
     "notifications",
 ]
@@ -54,12 +50,8 @@ MIDDLEWARE = [
     # protected and `check --deploy` clean.
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, in this order: the RateLimit headers wrap idempotent replays, and the idempotency
-    # middleware must read the raw body before anything parses it.
-    "shared.throttling.middleware.RateLimitHeadersMiddleware",
-    "shared.idempotency.middleware.IdempotencyMiddleware",
+    *MIDDLEWARE_TAIL,
 ]
-APPEND_SLASH = False
 
 TEMPLATES = [
     {
@@ -81,26 +73,23 @@ SIMPLE_JWT = simple_jwt_settings(TOKEN_USER_CLASS="shared.auth.ServiceUser")  # 
 REST_FRAMEWORK = rest_framework(
     # The shared stateless check, plus: tokens of accounts deleted in the users service are 401.
     DEFAULT_AUTHENTICATION_CLASSES=["actors.authentication.NotificationsJWTAuthentication"],
+    # Every endpoint here reads or changes the caller's own notifications.
     DEFAULT_PERMISSION_CLASSES=["rest_framework.permissions.IsAuthenticated"],
 )
 
 # --- Files ---------------------------------------------------------------------------------
+# The address clients reach the gateway at (prod's cookie flags follow its scheme).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 STATIC_URL = "/static/notifications/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # The largest body here is a settings PATCH of eight booleans.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
-# --- Proxy ---------------------------------------------------------------------------------
-USE_X_FORWARDED_HOST = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# --- Upkeep (manage.py run_periodic_jobs; README: Upkeep) ---------------------------------
+# The jobs every service runs; this service's own go here too.
+PERIODIC_JOBS = {**SHARED_PERIODIC_JOBS}
 
-# --- I18N / time ---------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
-
-# --- Logging (request ids: shared.settings, imported above) --------------------------------
+# --- Logging -------------------------------------------------------------------------------
 LOGGING = logging_config(service="notifications", level=env.str("LOG_LEVEL", default="INFO"))
 
 # --- API docs ------------------------------------------------------------------------------

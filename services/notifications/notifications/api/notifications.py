@@ -17,9 +17,8 @@ from notifications.api.serializers import (
 from notifications.models import NotificationType
 from notifications.selectors import grouped_page, notification_queryset, settings_of, unread_count
 from notifications.services import mark_read, update_settings
+from shared.ids import IdField
 from shared.pagination import KeysetPagination
-
-MAX_BIGINT = 2**63 - 1
 
 
 class NewestFirst(KeysetPagination):
@@ -102,7 +101,7 @@ class MarkReadView(APIView):
     """Marks every notification read, or every one with `id <= up_to_id`."""
 
     class InputSerializer(serializers.Serializer):
-        up_to_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
+        up_to_id = IdField(required=False)
 
     @extend_schema(request=InputSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
