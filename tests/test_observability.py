@@ -11,7 +11,7 @@ UTC_ISO_8601_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 def test_each_service_serves_prometheus_metrics_on_its_own_port(stack, api):
     api.get("/api/v1/posts/424242")
-    for url in (stack.users_url, stack.feed_url):
+    for url in (stack.users_url, stack.feed_url, stack.notifications_url):
         # Any Host: Prometheus scrapes a pod by its address.
         response = requests.get(f"{url}/metrics", headers={"Host": "10.0.0.7:8000"}, timeout=10)
         assert response.status_code == 200

@@ -1,4 +1,5 @@
-"""The service's own plumbing: probes, JSON errors with the request id, the committed schema."""
+"""The service's own plumbing: probes, metrics, JSON errors with the request id, the committed
+schema."""
 
 from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
@@ -10,6 +11,12 @@ COMMITTED = settings.REPO_DIR / "docs" / "openapi" / "notifications.yaml"
 def test_health_answers_and_readiness_checks_the_database(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json()["status"] == "ok"
+
+
+def test_metrics_answer_on_the_services_own_port_whatever_the_host(client, db):
+    response = client.get("/metrics", HTTP_HOST="10.1.2.3:8000")
+    assert response.status_code == 200
+    assert "http_requests_total" in response.content.decode()
 
 
 def test_an_unknown_path_is_a_json_404_that_echoes_the_request_id(client):
