@@ -56,7 +56,7 @@ manage: setup ## Run a management command on the running stack: make manage SERV
 lint: $(BIN)/.installed ## ruff lint and format check; each service's import contracts (docs/architecture.md)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
-	@for service in users feed; do \
+	@for service in users feed notifications; do \
 		(cd services/$$service && ../../$(BIN)/lint-imports --no-cache) || exit 1; \
 	done
 
