@@ -77,7 +77,7 @@ openapi: $(BIN)/.installed ## Regenerate docs/openapi/{users,feed,notifications}
 
 dockerfiles: ## Write services/*/Dockerfile from deploy/docker/service.Dockerfile.in
 	@$(BIN)/python deploy/docker/render_dockerfiles.py
-	@echo "==> wrote services/users/Dockerfile and services/feed/Dockerfile"
+	@echo "==> wrote services/users/Dockerfile, services/feed/Dockerfile, services/notifications/Dockerfile"
 
 bench: setup ## Seed 1M posts into a separate benchmark stack, load it with wrk, write docs/performance.md
 	@$(BIN)/python bench/bench.py $(BENCH_ARGS)

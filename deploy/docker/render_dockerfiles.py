@@ -20,6 +20,7 @@ TEMPLATE = HERE / "service.Dockerfile.in"
 ALSO_RUNS = {
     "users": "event dispatcher",
     "feed": "inbox trimmer",
+    "notifications": "event consumer",
 }
 _TOKEN = re.compile(r"@(service|SERVICE|also)@")
 

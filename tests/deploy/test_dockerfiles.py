@@ -1,5 +1,5 @@
-"""The three Dockerfiles and .dockerignore, parsed with BuildKit's parser and linted by hadolint;
-the two service Dockerfiles rendered from their one template."""
+"""The Dockerfiles and .dockerignore, parsed with BuildKit's parser and linted by hadolint;
+the service Dockerfiles rendered from their one template."""
 
 import os
 import re
