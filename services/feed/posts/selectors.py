@@ -18,6 +18,7 @@ from authors.client import UserSummary
 from authors.models import Author
 from posts.models import Comment, Like, Post, PostImage
 from shared import prepared
+from shared.counters import Counter
 from shared.pagination import Cursor, Keyset
 
 
@@ -289,3 +290,24 @@ def get_comment(comment_id: int) -> Comment:
         return comment_queryset().select_related("post").get(pk=comment_id)
     except Comment.DoesNotExist:
         raise NotFound("No comment with that id.") from None
+
+
+def post_counters() -> tuple[Counter, ...]:
+    """The counters stored on each post, with the recount of each from its rows."""
+    posts, likes, comments = Post._meta.db_table, Like._meta.db_table, Comment._meta.db_table
+    return (
+        Counter(
+            name="posts.like_count",
+            table=posts,
+            key="id",
+            column="like_count",
+            recount=f"SELECT post_id, count(*) FROM {likes} GROUP BY post_id",  # noqa: S608
+        ),
+        Counter(
+            name="posts.comment_count",
+            table=posts,
+            key="id",
+            column="comment_count",
+            recount=f"SELECT post_id, count(*) FROM {comments} GROUP BY post_id",  # noqa: S608
+        ),
+    )

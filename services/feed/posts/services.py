@@ -24,6 +24,7 @@ from rest_framework.exceptions import NotFound
 from authors.services import lock_authors_for_writing
 from posts.images import ProcessedImage
 from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage
+from posts.selectors import post_counters
 from shared.images import EncodedImage
 
 logger = logging.getLogger(__name__)
@@ -223,3 +224,26 @@ def _delete_and_uncount(model: type, *, user_column: str, counter: str, user_id:
             """,  # noqa: S608 - names come from the models and the callers above; values are parameters
             [user_id],
         )
+
+
+def recount_post_counters() -> int:
+    """Rewrite every post's `like_count` and `comment_count` that differs from its rows; return
+    how many rows were rewritten.
+
+    Likes and comments wait while it runs (SHARE locks, taken before anything is read), so a
+    like in flight is either counted or not yet made, and the counts it writes are exact.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {Like._meta.db_table}, {Comment._meta.db_table} IN SHARE MODE")
+        rewritten = 0
+        for counter in post_counters():
+            cursor.execute(
+                f"""
+                UPDATE {counter.table} AS stored SET {counter.column} = coalesce(counted.n, 0)
+                FROM {counter.table} AS post
+                LEFT JOIN ({counter.recount}) AS counted (key, n) ON counted.key = post.id
+                WHERE stored.id = post.id AND stored.{counter.column} <> coalesce(counted.n, 0)
+                """  # noqa: S608 - identifiers and the recount come from post_counters()
+            )
+            rewritten += cursor.rowcount
+    return rewritten

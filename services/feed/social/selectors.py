@@ -4,6 +4,8 @@ from typing import TypedDict
 
 from django.db.models import QuerySet
 
+from posts.models import Post
+from shared.counters import Counter
 from social.models import Follow, UserStats
 
 
@@ -45,3 +47,18 @@ def user_stats(user_id: int, *, viewer_id: int | None = None) -> Stats:
         **counts,
         "followed_by_me": is_following(follower_id=viewer_id, followee_id=user_id),
     }
+
+
+def user_stats_counters() -> tuple[Counter, ...]:
+    """The counters stored per user (`UserStats`), with the recount of each from its rows."""
+    stats, posts, follows = UserStats._meta.db_table, Post._meta.db_table, Follow._meta.db_table
+    # Table names come from the models.
+    recounts = {
+        "posts_count": f"SELECT author_id, count(*) FROM {posts} GROUP BY author_id",  # noqa: S608
+        "followers_count": f"SELECT followee_id, count(*) FROM {follows} GROUP BY followee_id",  # noqa: S608
+        "following_count": f"SELECT follower_id, count(*) FROM {follows} GROUP BY follower_id",  # noqa: S608
+    }
+    return tuple(
+        Counter(name=f"social.{column}", table=stats, key="user_id", column=column, recount=sql)
+        for column, sql in recounts.items()
+    )

@@ -18,6 +18,7 @@ from rest_framework.exceptions import APIException, NotFound
 from authors.services import ensure_author_exists, lock_authors_for_writing
 from posts.models import Post
 from social.models import Follow, UserStats
+from social.selectors import user_stats_counters
 
 
 class SelfFollow(APIException):
@@ -149,27 +150,28 @@ def forget_user_follows(*, user_id: int) -> None:
 def recount_user_stats() -> int:
     """Recompute every user's counters from the posts and follows tables; return rows written.
 
-    For repairs and for data loaded in bulk (the benchmark's seed). Writes of posts and follows
-    wait while it runs (SHARE locks), so the counts it writes are exact.
+    For repairs (`manage.py check_counters --repair`) and for data loaded in bulk (the
+    benchmark's seed). Each counter is recounted as `user_stats_counters()` says, the recount the
+    drift check compares with. Writes of posts and follows wait while it runs (SHARE locks), so
+    the counts it writes are exact.
     """
     stats, posts, follows = UserStats._meta.db_table, Post._meta.db_table, Follow._meta.db_table
+    counters = user_stats_counters()
+    columns = ", ".join(counter.column for counter in counters)
+    # One row per (user, counter): the user's count in that counter's column, 0 in the others.
+    rows = " UNION ALL ".join(
+        "SELECT key, "  # noqa: S608 - the recounts come from user_stats_counters()
+        + ", ".join("n" if other is counter else "0" for other in counters)
+        + f" FROM ({counter.recount}) AS counted (key, n)"
+        for counter in counters
+    )
+    sums = ", ".join(f"sum({counter.column})" for counter in counters)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {posts}, {follows} IN SHARE MODE")
         cursor.execute(f"LOCK TABLE {stats} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {stats}")  # noqa: S608 - table names come from the models
         cursor.execute(
-            f"""
-            INSERT INTO {stats} (user_id, posts_count, followers_count, following_count)
-            SELECT user_id, sum(posts), sum(followers), sum(following)
-            FROM (
-                SELECT author_id AS user_id, count(*) AS posts, 0 AS followers, 0 AS following
-                FROM {posts} GROUP BY author_id
-                UNION ALL
-                SELECT followee_id, 0, count(*), 0 FROM {follows} GROUP BY followee_id
-                UNION ALL
-                SELECT follower_id, 0, 0, count(*) FROM {follows} GROUP BY follower_id
-            ) AS counts
-            GROUP BY user_id
-            """  # noqa: S608 - table names come from the models
+            f"INSERT INTO {stats} (user_id, {columns}) SELECT key, {sums} "  # noqa: S608
+            f"FROM ({rows}) AS counts (key, {columns}) GROUP BY key"
         )
         return cursor.rowcount
