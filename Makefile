@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STACK := $(BIN)/python deploy/local/stack.py
 REQUIREMENTS := requirements-dev.txt services/users/requirements.txt services/feed/requirements.txt services/notifications/requirements.txt shared/pyproject.toml
 
-.PHONY: help setup system-deps run up down manage test lint format openapi dockerfiles bench clean
+.PHONY: help setup system-deps run up down manage backup restore test lint format openapi dockerfiles bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,13 @@ down: ## Stop everything `up` started
 
 manage: setup ## Run a management command on the running stack: make manage SERVICE=users ARGS="createsuperuser"
 	@$(STACK) manage $(SERVICE) $(ARGS)
+
+backup: setup ## Dump every database and copy the media of the running stack into var/backups/<time>
+	@$(STACK) backup $(BACKUP)
+
+restore: setup ## Replace the databases and media with a backup (stack stopped): make restore BACKUP=var/backups/<time>
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<time>" >&2; exit 2; }
+	@$(STACK) restore $(BACKUP)
 
 lint: $(BIN)/.installed ## ruff lint and format check; each service's import contracts (docs/architecture.md)
 	@$(BIN)/ruff check .

@@ -6,6 +6,8 @@
     stack.py down          stop everything `up` started
     stack.py test          ruff-free part of `make test`: throwaway Postgres, service suites, e2e
     stack.py manage SERVICE ARGS...   a management command against this stack's database
+    stack.py backup [DIR]  every service's database and the media (default var/backups/<time>)
+    stack.py restore DIR   replace the databases and the media with a backup (stack stopped)
     stack.py db-start|db-stop|migrate|render-gateway   the individual steps
 
 Every port, size and path comes from the environment (or `.env`), so the end-to-end tests and the
@@ -27,6 +29,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import urllib.error
@@ -441,6 +444,134 @@ def migrate(config: Config) -> None:
         say(f"migrating the {service} service")
         manage(config, service, "migrate", "--noinput", quiet=True)
         manage(config, service, "collectstatic", "--noinput", quiet=True)
+
+
+# --- Backups -------------------------------------------------------------------------------
+
+
+def backups_dir(config: Config) -> Path:
+    return Path(config.values.get("BACKUP_DIR") or config.var / "backups").resolve()
+
+
+def pg_client_env(config: Config) -> dict[str, str]:
+    return {**os.environ, "PGPASSWORD": config["PG_SUPERUSER_PASSWORD"]}
+
+
+def pg_client_args(config: Config, service: str) -> list[str]:
+    return ["-h", "127.0.0.1", "-p", config["PG_PORT"], "-U", "postgres", "-d", service]
+
+
+def backup(config: Config, args: list[str]) -> None:
+    """`stack.py backup [DIR]`: every service's database (pg_dump) and the media, into DIR.
+
+    Runs beside a serving stack: pg_dump reads one consistent snapshot per database. Media files
+    are written before their rows commit and deleted after, so a copy taken after the dumps holds
+    every file they name.
+    """
+    if not pg_running(config):
+        die(f"the Postgres of the stack in {config.var} is not running: `make up` first")
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    target = Path(args[0]).resolve() if args else backups_dir(config) / stamp
+    target.mkdir(parents=True, exist_ok=False)
+    for service in SERVICES:
+        say(f"dumping the {service} database")
+        subprocess.run(
+            [
+                pg_bin("pg_dump"),
+                "--format=custom",
+                f"--file={target / f'{service}.dump'}",
+                *pg_client_args(config, service),
+            ],
+            env=pg_client_env(config),
+            check=True,
+        )
+    say("copying the media")
+    with tarfile.open(target / "media.tar.gz", "w:gz") as archive:
+        for service in SERVICES:
+            media = config.var / "media" / service
+            if media.is_dir():
+                archive.add(media, arcname=service)
+    say(f"backup written to {target}")
+    if not args:
+        prune_backups(config)
+
+
+def prune_backups(config: Config) -> None:
+    """Keep the newest BACKUP_KEEP backups (default 7) of the default folder; delete the rest."""
+    keep = int(config.values.get("BACKUP_KEEP", "7"))
+    folders = sorted(p for p in backups_dir(config).iterdir() if (p / "media.tar.gz").exists())
+    for old in folders[: max(0, len(folders) - keep)]:
+        say(f"removing the old backup {old.name} (BACKUP_KEEP={keep})")
+        shutil.rmtree(old)
+
+
+def recreate_database(config: Config, service: str) -> None:
+    """Drop the service's database and create it empty, with its role (ensure_databases)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    conn = psycopg2.connect(
+        config.database_url("postgres", superuser=True).rsplit("/", 1)[0] + "/postgres"
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(service)))
+    conn.close()
+    ensure_databases(config)
+
+
+def restore(config: Config, args: list[str]) -> None:
+    """`stack.py restore DIR`: replace every database and the media with a backup's.
+
+    The stack must be stopped: the databases are dropped and created again.
+    """
+    if len(args) != 1:
+        die("usage: stack.py restore DIR   (a folder `stack.py backup` wrote)")
+    source = Path(args[0]).resolve()
+    missing = [
+        name
+        for name in (*(f"{s}.dump" for s in SERVICES), "media.tar.gz")
+        if not (source / name).is_file()
+    ]
+    if missing:
+        die(f"{source} is not a backup: {', '.join(missing)} missing")
+    if running_pid(config) or stack_processes(config):
+        die(
+            "stop the stack first (`make down`, or Ctrl-C where `make run` runs): a restore "
+            "replaces its databases"
+        )
+    if not config.values.get("JWT_SIGNING_KEY"):
+        die(f"{config['ENV_FILE']} is missing; run `make setup` (or `stack.py init-env`)")
+    started = not pg_running(config)
+    db_start(config)
+    try:
+        for service in SERVICES:
+            say(f"restoring the {service} database")
+            recreate_database(config, service)
+            subprocess.run(
+                [
+                    pg_bin("pg_restore"),
+                    "--no-owner",
+                    f"--role={service}",
+                    "--exit-on-error",
+                    "--single-transaction",
+                    *pg_client_args(config, service),
+                    str(source / f"{service}.dump"),
+                ],
+                env=pg_client_env(config),
+                check=True,
+            )
+        say("restoring the media")
+        for service in SERVICES:
+            media = config.var / "media" / service
+            shutil.rmtree(media, ignore_errors=True)
+            media.mkdir(parents=True)
+        with tarfile.open(source / "media.tar.gz", "r:gz") as archive:
+            archive.extractall(config.var / "media", filter="data")
+    finally:
+        if started:
+            db_stop(config)
+    say(f"restored {source}; start the stack with `make up` or `make run`")
 
 
 # --- Gateway -------------------------------------------------------------------------------
@@ -881,6 +1012,8 @@ def main() -> None:
             "migrate",
             "render-gateway",
             "manage",
+            "backup",
+            "restore",
         ],
     )
     parser.add_argument(
@@ -901,6 +1034,8 @@ def main() -> None:
         "migrate": lambda: migrate(config),
         "render-gateway": lambda: render_gateway(config),
         "manage": lambda: manage_command(config, args.extra),
+        "backup": lambda: backup(config, args.extra),
+        "restore": lambda: restore(config, args.extra),
     }
     actions[args.command]()
 
