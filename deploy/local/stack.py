@@ -692,7 +692,10 @@ PORT_VARIABLES = ("PG_PORT", "USERS_PORT", "FEED_PORT", "GATEWAY_PORT")
 
 
 def port_in_use(port: int) -> bool:
+    """Whether something listens on 127.0.0.1:port (connections of a stopped one do not count)."""
     with socket.socket() as sock:
+        # As every server here binds: a port whose old connections linger in TIME_WAIT is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

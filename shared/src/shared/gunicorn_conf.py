@@ -58,16 +58,20 @@ logconfig_dict = {
 
 # Prometheus metrics (shared.metrics) from every worker: each writes its samples to files in one
 # folder, summed at each scrape. One fresh folder per gunicorn master (under /tmp, writable in
-# every container), unless the environment names one.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prometheus-")
-_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+# every container), unless the environment names one. Set when the master starts, not when this
+# file is imported, so that nothing else that imports it (a test) hands its folder on.
+_metrics_dir: list[str] = []
 
 
 def on_starting(server: Any) -> None:
-    # Samples of an earlier run in a named folder would be summed with this one's.
-    shutil.rmtree(_metrics_dir, ignore_errors=True)
-    os.makedirs(_metrics_dir, exist_ok=True)
+    named = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if named:
+        # Samples of an earlier run in a named folder would be summed with this one's.
+        shutil.rmtree(named, ignore_errors=True)
+        os.makedirs(named, exist_ok=True)
+    else:
+        named = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prometheus-")
+    _metrics_dir.append(named)
 
 
 def child_exit(server: Any, worker: Any) -> None:
@@ -77,4 +81,5 @@ def child_exit(server: Any, worker: Any) -> None:
 
 
 def on_exit(server: Any) -> None:
-    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    for folder in _metrics_dir:
+        shutil.rmtree(folder, ignore_errors=True)
