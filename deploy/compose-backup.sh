@@ -11,9 +11,11 @@
 # DRY_RUN=1 prints the commands instead of running them.
 set -euo pipefail
 
-SERVICES=(users feed)
+# Each service's database, and the services that keep uploads on a media volume.
+DATABASES=(users feed notifications)
+MEDIA=(users feed)
 # Processes that write to the databases or the media while a restore replaces them.
-WRITERS=(users feed dispatcher users-jobs feed-jobs trimmer gateway)
+WRITERS=(users feed notifications dispatcher trimmer users-jobs feed-jobs notifications-jobs gateway)
 
 usage() { echo "usage: $0 backup|restore DIR [COMPOSE_FILE]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
@@ -37,26 +39,29 @@ case "$action" in
     backup)
         [ ! -e "$dir" ] || { echo "error: $dir exists; back up into a new folder" >&2; exit 1; }
         run mkdir -p "$dir"
-        for service in "${SERVICES[@]}"; do
+        for service in "${DATABASES[@]}"; do
             # -T: no terminal, so the dump's bytes reach the file untouched.
             run_to "$dir/$service.dump" \
                 "${COMPOSE[@]}" exec -T "$service-db" pg_dump -U "$service" --format=custom "$service"
+        done
+        # After the dumps: every file a dumped row names was written before its row committed.
+        for service in "${MEDIA[@]}"; do
             run_to "$dir/$service-media.tar.gz" \
                 "${COMPOSE[@]}" exec -T "$service" tar -C "/srv/media/$service" -czf - .
         done
         echo "==> backup written to $dir"
         ;;
     restore)
-        for service in "${SERVICES[@]}"; do
-            for part in "$service.dump" "$service-media.tar.gz"; do
-                [ -f "$dir/$part" ] || { echo "error: $dir/$part missing: not a backup" >&2; exit 1; }
-            done
+        for part in "${DATABASES[@]/%/.dump}" "${MEDIA[@]/%/-media.tar.gz}"; do
+            [ -f "$dir/$part" ] || { echo "error: $dir/$part missing: not a backup" >&2; exit 1; }
         done
         run "${COMPOSE[@]}" stop "${WRITERS[@]}"
-        for service in "${SERVICES[@]}"; do
+        for service in "${DATABASES[@]}"; do
             run_from "$dir/$service.dump" "${COMPOSE[@]}" exec -T "$service-db" \
                 pg_restore -U "$service" -d "$service" --clean --if-exists --no-owner \
                 --single-transaction --exit-on-error
+        done
+        for service in "${MEDIA[@]}"; do
             # The media volume, written through a one-off container of the service's image.
             run_from "$dir/$service-media.tar.gz" "${COMPOSE[@]}" run --rm --no-deps -T \
                 --entrypoint sh "$service" -c \

@@ -16,7 +16,10 @@ def test_a_second_run_beside_a_running_stack_says_so_and_leaves_it_alone(stack, 
 
 def test_a_port_in_use_is_named_with_its_variable_before_anything_starts(stack, tmp_path):
     var_dir = tmp_path / "var"
-    ports = {name: str(free_port()) for name in ("PG_PORT", "USERS_PORT", "FEED_PORT")}
+    ports = {
+        name: str(free_port())
+        for name in ("PG_PORT", "USERS_PORT", "FEED_PORT", "NOTIFICATIONS_PORT")
+    }
     # Another program holds the gateway's port.
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))

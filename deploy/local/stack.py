@@ -688,7 +688,7 @@ def stack_env(config: Config) -> dict[str, str]:
 
 
 # Each port the stack listens on, by the variable that moves it.
-PORT_VARIABLES = ("PG_PORT", "USERS_PORT", "FEED_PORT", "GATEWAY_PORT")
+PORT_VARIABLES = ("PG_PORT", *(f"{service.upper()}_PORT" for service in SERVICES), "GATEWAY_PORT")
 
 
 def port_in_use(port: int) -> bool:

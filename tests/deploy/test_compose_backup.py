@@ -42,6 +42,15 @@ def test_backup_dumps_each_database_without_a_terminal_and_copies_each_media_vol
             f"+ {compose} exec -T {service}-db pg_dump -U {service} --format=custom {service}"
             f" > {tmp_path}/new/{service}.dump"
         ) in result.stdout
+    # Media: the services that keep uploads on a volume of their own.
+    media = {
+        m["source"].removesuffix("-media")
+        for spec in support.load_compose("prod")["services"].values()
+        for m in support.volume_mounts(spec)
+        if m["type"] == "volume" and m["source"].endswith("-media") and not m["read_only"]
+    }
+    assert media == {"users", "feed"}
+    for service in media:
         assert f"exec -T {service} tar -C /srv/media/{service} -czf - ." in result.stdout
 
 
@@ -54,6 +63,7 @@ def test_restore_refuses_a_folder_that_is_not_a_backup(tmp_path):
 def test_restore_stops_the_writers_restores_then_starts_everything(tmp_path):
     for service in support.SERVICES:
         (tmp_path / f"{service}.dump").touch()
+    for service in ("users", "feed"):
         (tmp_path / f"{service}-media.tar.gz").touch()
     lines = dry_run("restore", str(tmp_path), "docker-compose.yml").stdout.splitlines()
     assert " stop " in lines[0]
