@@ -10,10 +10,11 @@ turned off, nor across a block, nor by someone they mute.
 """
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from actors.services import ActorSummary, lock_live_users, mark_account_deleted, remember_actor
 from notifications.models import ActionState, Notification, NotificationSettings, NotificationType
@@ -407,3 +408,28 @@ def update_settings(*, user_id: int, changes: Mapping[str, bool]) -> Notificatio
     if changes:
         chosen.save(update_fields=list(changes))
     return chosen
+
+
+# --- upkeep ----------------------------------------------------------------------------------
+
+
+def prune_undone_actions(*, days: int, batch_size: int = 10_000) -> int:
+    """Delete the states of actions undone more than `days` ago, in bounded batches.
+
+    An undone state only guards against an older event of the same action arriving late (a
+    redelivery, a retry); past the consumer's own memory of applied events
+    (EVENTS_APPLIED_RETENTION_DAYS) none can. States of actions in force are kept: blocks and
+    mutes are read by every `notify`.
+    """
+    cutoff = timezone.now() - timedelta(days=days)
+    removed = 0
+    while True:
+        with transaction.atomic():
+            keys = list(
+                ActionState.objects.filter(active=False, updated_at__lt=cutoff).values_list(
+                    "key", flat=True
+                )[:batch_size]
+            )
+            if not keys:
+                return removed
+            removed += ActionState.objects.filter(key__in=keys, active=False).delete()[0]

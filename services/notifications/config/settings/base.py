@@ -87,7 +87,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
 # --- Upkeep (manage.py run_periodic_jobs; README: Upkeep) ---------------------------------
 # The jobs every service runs; this service's own go here too.
-PERIODIC_JOBS = {**SHARED_PERIODIC_JOBS}
+PERIODIC_JOBS = {**SHARED_PERIODIC_JOBS, "prune_action_states": 3600}
+# Undone actions are remembered this long against late events (as long as applied event ids).
+ACTION_STATE_RETENTION_DAYS = env.int("ACTION_STATE_RETENTION_DAYS", default=30)
 
 # --- Logging -------------------------------------------------------------------------------
 LOGGING = logging_config(service="notifications", level=env.str("LOG_LEVEL", default="INFO"))

@@ -1,12 +1,12 @@
 """The rules of who hears of what, applied the way events apply them (real Postgres)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from actors.models import Actor
 from notifications import services
-from notifications.models import Notification, NotificationSettings
+from notifications.models import ActionState, Notification, NotificationSettings
 from notifications.tests import events
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,17 @@ def test_mark_read_marks_all_or_only_up_to_an_id():
 def test_note_action_refuses_to_run_outside_a_transaction():
     with pytest.raises(RuntimeError, match="inside the transaction"):
         services.note_action(key="like:1:2", sequence=1, active=True)
+
+
+def test_pruning_forgets_old_undone_actions_and_keeps_what_is_in_force():
+    events.like(post_id=10, author_id=ANN, user_id=BOB)
+    events.unlike(post_id=11, user_id=BOB)
+    events.block(blocker_id=ANN, blocked_id=CAT)
+    ActionState.objects.update(updated_at=datetime.now(tz=UTC) - timedelta(days=40))
+    events.unlike(post_id=12, user_id=BOB)
+    assert services.prune_undone_actions(days=30) == 1
+    assert set(ActionState.objects.values_list("key", flat=True)) == {
+        "like:10:2",
+        "block:1:3",
+        "like:12:2",
+    }
