@@ -122,8 +122,17 @@ def _apply_account_event(
             author.username = username
             author.avatar_url = avatar_url
         author.last_event_id = event_id
+        # An event proves the id was issued, whatever a look-up said before.
+        author.missing_since = None
         author.save(
-            update_fields=["username", "avatar_url", "deleted_at", "last_event_id", "updated_at"]
+            update_fields=[
+                "username",
+                "avatar_url",
+                "deleted_at",
+                "missing_since",
+                "last_event_id",
+                "updated_at",
+            ]
         )
     return True
 

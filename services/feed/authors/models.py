@@ -23,6 +23,10 @@ class Author(models.Model):
     # Set when the account is deleted: the row stays so that late events and tokens can be
     # recognised as belonging to a gone user.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # When the users service last said it had no such user (`services.remember_missing_users`):
+    # tokens of this id issued before then were never the users service's. Cleared once the id
+    # turns out to exist (an event, a look-up, a token issued later).
+    missing_since = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.username} ({self.id})"

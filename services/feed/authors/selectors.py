@@ -20,7 +20,6 @@ def unknown_user_summary(user_id: int) -> UserSummary:
 
 def replica_summaries(user_ids: Iterable[int]) -> dict[int, UserSummary]:
     """The summaries the replica holds of `user_ids`, keyed by id (one query)."""
-    return {
-        row["id"]: row
-        for row in Author.objects.filter(pk__in=user_ids).values("id", "username", "avatar_url")
-    }
+    rows = Author.objects.filter(pk__in=user_ids).values("id", "username", "avatar_url")
+    # A user the users service said it never had has no name: drawn like an unknown one.
+    return {row["id"]: {**row, "username": row["username"] or None} for row in rows}

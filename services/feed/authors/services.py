@@ -43,14 +43,23 @@ def remember_author_from_token(user: Any) -> None:
     username = getattr(user, "username", "")
     if not username or not getattr(user, "is_authenticated", False):
         return
-    row = Author.objects.filter(pk=user.id).values("username", "updated_at", "deleted_at").first()
+    row = (
+        Author.objects.filter(pk=user.id)
+        .values("username", "updated_at", "deleted_at", "missing_since")
+        .first()
+    )
     if row is None:
         # ON CONFLICT DO NOTHING: a concurrent request or event may insert the same author.
         Author.objects.bulk_create([Author(id=user.id, username=username)], ignore_conflicts=True)
         return
+    issued_at = _token_issued_at(user)
+    if row["missing_since"] is not None:
+        # Missing at a look-up; a token issued since then proves the id exists now.
+        if issued_at is not None and issued_at > row["missing_since"]:
+            _revive_missing_user({"id": user.id, "username": username, "avatar_url": None})
+        return
     if row["deleted_at"] is not None or row["username"] == username:
         return
-    issued_at = _token_issued_at(user)
     if issued_at is None or issued_at <= row["updated_at"]:
         return
     Author.objects.filter(pk=user.id, updated_at__lt=issued_at, deleted_at__isnull=True).update(
@@ -68,6 +77,23 @@ def cache_authors(users: Iterable[UserSummary]) -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+def remember_missing_users(user_ids: Iterable[int]) -> None:
+    """Record that the users service just said it has none of `user_ids`.
+
+    A row without a name, `missing_since` now: the feed's tokens check refuses that id's tokens
+    issued before now (the users service never issued them). Should the id be issued later, its
+    first event, a later look-up or a token issued after now make it an author like any other.
+    Authors the replica holds are left alone; ids already missing are marked missing as of now.
+    """
+    now = timezone.now()
+    ids = sorted({int(user_id) for user_id in user_ids})
+    Author.objects.bulk_create(
+        [Author(id=user_id, username="", missing_since=now) for user_id in ids],
+        ignore_conflicts=True,
+    )
+    Author.objects.filter(pk__in=ids, missing_since__isnull=False).update(missing_since=now)
 
 
 def summarize_authors(user_ids: Iterable[int]) -> dict[int, UserSummary]:
@@ -88,6 +114,8 @@ def summarize_authors(user_ids: Iterable[int]) -> dict[int, UserSummary]:
         except UsersServiceUnavailable:
             logger.warning("rendering unknown authors as placeholders", extra={"n": len(missing)})
             fetched = {}
+        else:
+            remember_missing_users(missing - fetched.keys())
         if fetched:
             cache_authors(fetched.values())
         summaries.update(fetched)
@@ -104,13 +132,26 @@ def ensure_author_exists(user_id: int) -> Author | None:
     (503) when the replica does not know the user and the users service cannot answer.
     """
     author = Author.objects.filter(pk=user_id).first()
-    if author is not None:
+    missing = author is not None and author.missing_since is not None
+    if author is not None and not missing:
         return None if author.deleted_at is not None else author
+    # Unknown, or missing at an earlier look-up (the id may have been issued since): ask.
     user = client.get_user(user_id)
     if user is None:
+        remember_missing_users([user_id])
         return None
-    cache_authors([user])
+    if missing:
+        _revive_missing_user(user)
+    else:
+        cache_authors([user])
     return Author.objects.filter(pk=user_id, deleted_at__isnull=True).first()
+
+
+def _revive_missing_user(user: UserSummary) -> None:
+    """Make an id that a look-up found missing an author: the users service has issued it since."""
+    Author.objects.filter(pk=user["id"], missing_since__isnull=False).update(
+        username=user["username"], avatar_url=user["avatar_url"], missing_since=None
+    )
 
 
 def lock_authors_for_writing(*, writer_id: int, others: Iterable[int] = ()) -> set[int]:

@@ -18,13 +18,12 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.avatars import avatar_url, generate_avatar_name, prepare_avatar
 from accounts.models import EMAIL_CI_UNIQUE, User
 from outbox.models import EventType
 from outbox.services import record_event
-from shared.ids import is_db_id
+from shared.tokens import RefreshToken, token_user_id
 
 # Profile fields PUT/PATCH may change; anything else a client sends is ignored by the views.
 EDITABLE_FIELDS = ("username", "name", "bio", "website")
@@ -295,14 +294,10 @@ def _decode_refresh(raw: str) -> RefreshToken:
 
 
 def _token_user_id(token: RefreshToken) -> int:
-    raw = token.get(jwt_settings.USER_ID_CLAIM)
     try:
-        user_id = int(raw)
-    except (TypeError, ValueError):
-        raise InvalidToken("Token contained no recognizable user identification") from None
-    if not is_db_id(user_id):
-        raise InvalidToken("Token contained no recognizable user identification")
-    return user_id
+        return token_user_id(token.payload)
+    except TokenError as exc:
+        raise InvalidToken(exc.args[0]) from exc
 
 
 def _blacklist(token: RefreshToken) -> None:

@@ -3,10 +3,10 @@
 from typing import Any
 
 from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
-from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.models import TokenUser
 
-from shared.ids import is_db_id
+from shared.tokens import token_user_id
 
 
 class ServiceUser(TokenUser):
@@ -29,19 +29,13 @@ class StatelessJWTAuthentication(JWTStatelessUserAuthentication):
     """simplejwt's stateless authentication, with `user_id` turned into an int once, here.
 
     simplejwt 5.5.1 writes `user_id` as a string; everything past this boundary can rely on an
-    integer, and a token whose `user_id` is not one is rejected like any other invalid token.
+    integer. The token class (`shared.tokens.AccessToken`) has already checked every claim.
     """
 
     def get_user(self, validated_token: Any) -> ServiceUser:
         user = ServiceUser(validated_token)
-        raw = validated_token.get("user_id")
-        if isinstance(raw, bool):
-            raise InvalidToken("Token contained no recognizable user identification")
         try:
-            user_id = int(raw)
-        except (TypeError, ValueError):
-            raise InvalidToken("Token contained no recognizable user identification") from None
-        if not is_db_id(user_id):
-            raise InvalidToken("Token contained no recognizable user identification")
-        user._id = user_id
+            user._id = token_user_id(validated_token.payload)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
         return user

@@ -29,6 +29,8 @@ def simple_jwt_settings(**overrides: Any) -> dict[str, Any]:
             seconds=env.int("JWT_REFRESH_TOKEN_LIFETIME_SECONDS", default=7 * 24 * 3600)
         ),
         "AUTH_HEADER_TYPES": ("Bearer",),
+        # Every claim's type and range checked before anything reads it (shared.tokens).
+        "AUTH_TOKEN_CLASSES": ("shared.tokens.AccessToken",),
         "USER_ID_FIELD": "id",
         "USER_ID_CLAIM": "user_id",
         "LEEWAY": 5,

@@ -1,8 +1,13 @@
-"""FeedJWTAuthentication: once the deletion event is applied, the user's tokens are 401."""
+"""FeedJWTAuthentication: malformed claims, deleted accounts and ids never issued are 401."""
 
+import time
+
+import jwt
 import pytest
 from conftest import mint_access_token
+from django.conf import settings
 from rest_framework.test import APIRequestFactory
+from rest_framework_simplejwt.tokens import AccessToken
 
 from actions.accounts import AccountEventType, apply_account_event
 from actions.posts import create_post
@@ -92,4 +97,115 @@ def test_authenticating_costs_one_primary_key_lookup(deleted_user, django_assert
 
     assert user.id == ANN
     sql = captured.captured_queries[0]["sql"]
-    assert "WHERE id = 20 AND deleted_at IS NOT NULL" in sql
+    assert "WHERE id = 20 AND (deleted_at IS NOT NULL OR missing_since >= " in sql
+
+
+# --- Claims ----------------------------------------------------------------------------------
+
+
+def signed(**claims) -> str:
+    """A correctly signed access token for user ANN with `claims` replaced (None drops one)."""
+    payload = dict(AccessToken(mint_access_token(ANN)).payload)
+    payload.update(claims)
+    payload = {name: value for name, value in payload.items() if value is not None}
+    return jwt.encode(payload, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"exp": 10**30},
+        {"exp": 1e300},
+        {"exp": "9999999999"},
+        {"exp": True},
+        {"exp": float("inf")},
+        {"iat": "now"},
+        {"iat": None},
+        {"nbf": 10**30},
+        {"user_id": True},
+        {"user_id": False},
+        {"user_id": 20.0},
+        {"user_id": 20.7},
+        {"user_id": "20.0"},
+        {"user_id": " 20"},
+        {"user_id": "020"},
+        {"user_id": "\uff12\uff10"},
+        {"user_id": "2_0"},
+        {"user_id": "-20"},
+        {"user_id": "0"},
+        {"user_id": 2**63},
+        {"user_id": "abc"},
+        {"user_id": [20]},
+        {"user_id": {"id": 20}},
+        {"user_id": None},
+        {"username": 20},
+        {"username": "x" * 151},
+        {"is_staff": "true"},
+        {"jti": 5},
+        {"token_type": ["access"]},
+    ],
+    ids=repr,
+)
+def test_a_signed_token_with_a_malformed_claim_is_a_401_never_a_500(client, claims):
+    response = client.get("/api/v1/feed", HTTP_AUTHORIZATION=f"Bearer {signed(**claims)}")
+
+    assert response.status_code == 401
+    assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("user_id", [ANN, str(ANN)])
+def test_an_integer_or_its_digits_is_the_user(client, user_id):
+    Author.objects.create(id=ANN, username="ann")
+
+    response = client.get("/api/v1/feed", HTTP_AUTHORIZATION=f"Bearer {signed(user_id=user_id)}")
+
+    assert response.status_code == 200
+
+
+# --- Ids the users service never issued ------------------------------------------------------
+
+
+def test_a_token_for_an_id_the_users_service_said_it_never_had_is_a_401(client_for, users_service):
+    """The stand-in users service (a real HTTP server in the test) knows no user 404."""
+    assert client_for(ANN).post("/api/v1/users/404/follow").status_code == 404
+
+    response = client_for(404).get("/api/v1/feed")
+
+    assert response.status_code == 401
+    assert client_for(404).post("/api/v1/posts", {"title": "x"}, format="json").status_code == 401
+
+
+def test_an_id_issued_after_the_look_up_is_an_author_once_its_creation_arrives(client):
+    from authors.services import remember_missing_users
+
+    remember_missing_users([404])
+    apply_account_event(
+        event_id=9, event_type=AccountEventType.USER_CREATED, user_id=404, username="late"
+    )
+
+    token = signed(user_id="404", iat=int(time.time()) - 60)
+    response = client.get("/api/v1/feed", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    assert Author.objects.get(pk=404).missing_since is None
+
+
+def test_a_token_issued_after_the_look_up_is_not_refused_and_its_writes_work(client):
+    from authors.services import remember_missing_users
+
+    remember_missing_users([404])
+    token = signed(user_id="404", username="new", iat=int(time.time()) + 2)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    assert client.get("/api/v1/feed", **auth).status_code == 200
+    assert client.post("/api/v1/posts", {"title": "hi"}, format="json", **auth).status_code == 201
+    assert Author.objects.get(pk=404).username == "new"
+
+
+def test_an_id_found_missing_is_asked_again_before_a_follow(client_for, users_service):
+    from authors.services import remember_missing_users
+
+    remember_missing_users([ANN])
+    users_service.add(ANN, "ann")
+
+    assert client_for(30).post(f"/api/v1/users/{ANN}/follow").status_code == 201
+    assert Author.objects.get(pk=ANN).missing_since is None

@@ -115,9 +115,16 @@ def test_unknown_authors_are_fetched_in_one_call_and_cached(
     assert len(users_service.requests) == 1
 
 
-def test_ids_nobody_knows_render_as_placeholders(users_service):
-    assert summarize_authors([42]) == {42: {"id": 42, "username": None, "avatar_url": None}}
-    assert not Author.objects.exists()
+def test_ids_nobody_knows_render_as_placeholders_and_are_remembered_as_missing(users_service):
+    placeholder = {42: {"id": 42, "username": None, "avatar_url": None}}
+    assert summarize_authors([42]) == placeholder
+
+    missing = Author.objects.get(pk=42)
+    assert (missing.username, missing.deleted_at) == ("", None)
+    assert missing.missing_since is not None
+    calls = len(users_service.requests)
+    assert summarize_authors([42]) == placeholder
+    assert len(users_service.requests) == calls
 
 
 def test_a_down_users_service_degrades_to_placeholders(users_service_down):

@@ -132,6 +132,51 @@ def test_refresh_token_signed_with_another_key_is_a_401(client, user):
     assert refresh(client, forged).status_code == 401
 
 
+def resigned(token: str, **claims) -> str:
+    payload = {**decode(token), **claims}
+    return jwt.encode(payload, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+
+
+def obtain_for(client, user, kind="refresh") -> str:
+    response = obtain(client, email=user.email)
+    assert response.status_code == 200
+    return response.json()[kind]
+
+
+MALFORMED_CLAIMS = [
+    {"exp": 10**30},
+    {"exp": 1e300},
+    {"exp": float("inf")},
+    {"iat": "today"},
+    {"user_id": True},
+    {"user_id": 1.5},
+    {"user_id": " 1"},
+    {"user_id": "\uff11"},
+    {"user_id": "abc"},
+    {"is_staff": 1},
+]
+
+
+@pytest.mark.parametrize("claims", MALFORMED_CLAIMS, ids=repr)
+def test_a_signed_refresh_token_with_a_malformed_claim_is_a_401(client, make_user, claims):
+    make_user()  # user 1: a boolean or fractional id must not reach it
+    token = resigned(obtain_for(client, make_user()), **claims)
+
+    response = refresh(client, token)
+    assert response.status_code == 401
+    assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("claims", MALFORMED_CLAIMS, ids=repr)
+def test_a_signed_access_token_with_a_malformed_claim_is_a_401(client, make_user, claims):
+    make_user()
+    access = resigned(obtain_for(client, make_user(), kind="access"), **claims)
+
+    response = client.get("/api/v1/users/me", HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert response.status_code == 401
+    assert "detail" in response.json()
+
+
 def test_refresh_after_the_account_was_deleted_is_a_401_not_a_500(client, user):
     token = obtain(client).json()["refresh"]
     user.delete()
