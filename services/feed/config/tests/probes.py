@@ -77,6 +77,20 @@ class ThrottledReadView(APIView):
         return Response({"ok": True})
 
 
+class SecretView(APIView):
+    """A 201 that carries a secret, marked `Cache-Control: no-store` as credentials are."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request) -> Response:
+        RUNS["secret"] += 1
+        return Response(
+            {"run": RUNS["secret"]},
+            status=status.HTTP_201_CREATED,
+            headers={"Cache-Control": "private, No-Store"},
+        )
+
+
 class BareThrottledView(APIView):
     """A 429 raised without saying how long to wait."""
 
@@ -93,4 +107,5 @@ urlpatterns = [
     path("api/v1/_probe/resource", ResourceView.as_view()),
     path("api/v1/_probe/throttled", ThrottledReadView.as_view()),
     path("api/v1/_probe/bare-429", BareThrottledView.as_view()),
+    path("api/v1/_probe/secret", SecretView.as_view()),
 ]

@@ -120,6 +120,19 @@ def test_a_5xx_is_not_kept_so_the_retry_runs_again(client_for):
 
 
 @pytest.mark.urls("config.tests.probes")
+def test_a_response_marked_no_store_is_never_kept_and_the_retry_runs_again(client_for):
+    client, key = client_for(7), new_key()
+    path = "/api/v1/_probe/secret"
+
+    first = client.post(path, {}, format="json", **{KEY_HEADER: key})
+    retried = client.post(path, {}, format="json", **{KEY_HEADER: key})
+
+    assert (first.json(), retried.json()) == ({"run": 1}, {"run": 2})
+    assert "Idempotency-Replayed" not in retried.headers
+    assert not IdempotencyRecord.objects.filter(key=key).exists()
+
+
+@pytest.mark.urls("config.tests.probes")
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_put_patch_and_delete_are_replayed_too(client_for, method):
     client, key = client_for(7), new_key()

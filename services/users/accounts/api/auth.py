@@ -32,6 +32,23 @@ class PublicAuthView(APIView):
         return 'Bearer realm="api"'
 
 
+class CredentialsView(PublicAuthView):
+    """An endpoint that issues or spends tokens: it runs every time and nothing keeps its answer.
+
+    An `Idempotency-Key` is ignored (a replay would hand the tokens to whoever sends the key
+    again, and a retried rotation must spend the token again), and the answer says
+    `Cache-Control: no-store` to every cache on the way, the idempotency store included.
+    """
+
+    idempotency_exempt = True
+
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        return response
+
+
 class SignUpView(PublicAuthView):
     throttle_scope = "signup"
 
@@ -52,7 +69,7 @@ class SignUpView(PublicAuthView):
         return Response(PrivateProfileSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class TokenView(PublicAuthView):
+class TokenView(CredentialsView):
     throttle_scope = "token"
 
     @extend_schema_serializer(component_name="TokenObtain")
@@ -74,7 +91,7 @@ class RefreshTokenSerializer(serializers.Serializer):
     refresh = serializers.CharField()
 
 
-class TokenRefreshView(PublicAuthView):
+class TokenRefreshView(CredentialsView):
     throttle_scope = "token_refresh"
 
     @extend_schema(request=RefreshTokenSerializer, responses={200: TokenPairSerializer})
@@ -85,7 +102,7 @@ class TokenRefreshView(PublicAuthView):
         return Response(tokens, status=status.HTTP_200_OK)
 
 
-class LogoutView(PublicAuthView):
+class LogoutView(CredentialsView):
     throttle_scope = "token_refresh"
 
     @extend_schema(request=RefreshTokenSerializer, responses={204: None})

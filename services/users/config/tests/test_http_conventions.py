@@ -97,23 +97,46 @@ def test_an_invalid_key_is_a_json_400(client):
     assert not User.objects.exists()
 
 
-def test_a_retried_token_refresh_returns_the_same_rotated_pair(client, user):
+@pytest.mark.parametrize("path", ["/api/v1/auth/token", "/api/v1/auth/token/refresh"])
+def test_issued_tokens_are_never_kept_or_replayed(client, user, path):
+    tokens = client.post(
+        "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, format="json"
+    ).json()
+    body = (
+        {"refresh": tokens["refresh"]}
+        if path.endswith("refresh")
+        else {"email": user.email, "password": PASSWORD}
+    )
+    key = new_key()
+
+    first = client.post(path, body, format="json", **{KEY_HEADER: key})
+    retry = client.post(path, body, format="json", **{KEY_HEADER: key})
+
+    assert first.status_code == 200
+    assert first.headers["Cache-Control"] == "no-store"
+    assert "Idempotency-Replayed" not in retry.headers
+    # The endpoint ran again: a second log-in issues new tokens, a second rotation of the
+    # same refresh token is refused as spent.
+    if path.endswith("refresh"):
+        assert retry.status_code == 401
+    else:
+        assert retry.status_code == 200
+        assert retry.json()["access"] != first.json()["access"]
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_logout_runs_every_time_and_keeps_nothing(client, user):
     tokens = client.post(
         "/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, format="json"
     ).json()
     key = new_key()
-    refresh = {"refresh": tokens["refresh"]}
+    body = {"refresh": tokens["refresh"]}
 
-    first = client.post("/api/v1/auth/token/refresh", refresh, format="json", **{KEY_HEADER: key})
-    # Without the key, a retry of a rotation whose answer was lost is refused: the old
-    # refresh token is spent. With it, the client gets the pair it missed.
-    retry = client.post("/api/v1/auth/token/refresh", refresh, format="json", **{KEY_HEADER: key})
-    spent = client.post("/api/v1/auth/token/refresh", refresh, format="json")
+    first = client.post("/api/v1/auth/logout", body, format="json", **{KEY_HEADER: key})
+    retry = client.post("/api/v1/auth/logout", body, format="json", **{KEY_HEADER: key})
 
-    assert first.status_code == 200
-    assert retry.headers["Idempotency-Replayed"] == "true"
-    assert retry.json() == first.json()
-    assert spent.status_code == 401
+    assert (first.status_code, retry.status_code) == (204, 401)
+    assert not IdempotencyRecord.objects.exists()
 
 
 def test_profile_writes_are_keyed_by_the_user_of_the_access_token(client, make_user):

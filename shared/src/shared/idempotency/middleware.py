@@ -10,6 +10,8 @@
   retry with the same method, path and body. The same key with a different request is a `422`;
   a retry while the first is still running is a `409` with `Retry-After`.
 - 5xx, 408, 425 and 429 responses are not kept (the retry runs again); other 4xx are.
+- Credentials are never kept: a view with `idempotency_exempt = True` (the token endpoints) runs
+  every time, key or not, and a response marked `Cache-Control: no-store` is released, not kept.
 
 A middleware rather than a DRF mixin: it must read the raw body before DRF's parsers do (see
 `fingerprint.py`), and it covers every view, third-party ones included, without their help.
@@ -65,6 +67,8 @@ class IdempotencyMiddleware:
         view_class = getattr(view_func, "cls", None)
         if not (isinstance(view_class, type) and issubclass(view_class, APIView)):
             # Only the API honours the header; the Django admin's forms do not need it.
+            return None
+        if getattr(view_class, "idempotency_exempt", False):
             return None
         if not KEY_PATTERN.fullmatch(key):
             return JsonResponse(

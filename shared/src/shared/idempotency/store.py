@@ -131,12 +131,14 @@ def complete(record_id: int, response: HttpResponse) -> None:
     """Keep `response` for replay, or release the key when the retry should run again.
 
     5xx: released (the client should retry and the server may succeed then). 408, 425, 429:
-    released (they mean "later", not "never"). Every other answer, 4xx included, is kept:
-    the same request would get the same answer, and a kept 4xx stops a retry from running a
+    released (they mean "later", not "never"). `Cache-Control: no-store` (what a response
+    carrying credentials says, RFC 6749 5.1): released, so that no token is kept in the store
+    and replayed to whoever presents the key. Every other answer, 4xx included, is kept: the
+    same request would get the same answer, and a kept 4xx stops a retry from running a
     request whose first attempt may already have had effects.
     """
     status = response.status_code
-    if status >= 500 or status in NOT_STORED_STATUSES:
+    if status >= 500 or status in NOT_STORED_STATUSES or carries_credentials(response):
         release(record_id)
         return
     body: bytes | None = None
@@ -153,6 +155,12 @@ def complete(record_id: int, response: HttpResponse) -> None:
         response_headers=headers,
         response_body=body,
     )
+
+
+def carries_credentials(response: HttpResponse) -> bool:
+    """Whether `response` says it must not be stored (`Cache-Control: no-store`)."""
+    directives = response.get("Cache-Control", "").lower().replace(" ", "").split(",")
+    return "no-store" in directives
 
 
 def release(record_id: int) -> None:
