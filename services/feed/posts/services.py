@@ -25,6 +25,7 @@ from authors.services import lock_authors_for_writing
 from posts.images import ProcessedImage
 from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage
 from posts.selectors import post_counters
+from shared.db import get_or_create_toggle
 from shared.images import EncodedImage
 
 logger = logging.getLogger(__name__)
@@ -149,13 +150,14 @@ def like_post(*, user_id: int, post: Post) -> tuple[int, bool]:
     """Like `post` as `user_id`; return (like_count, created). Idempotent under concurrency.
 
     Concurrent calls by one user all try to insert; the unique (post, user_id) constraint lets
-    one through and `get_or_create` turns the others' IntegrityError into "already there"
-    (its insert runs in a savepoint, so this transaction survives). Only the creator bumps the
-    counter, so `like_count` counts the like once.
+    one through and `get_or_create_toggle` turns the others' IntegrityError into "already
+    there" (its insert runs in a savepoint, so this transaction survives), or tries again when
+    an unlike removed the winner first. Only the creator bumps the counter, so `like_count`
+    counts the like once.
     """
     with transaction.atomic():
         lock_authors_for_writing(writer_id=user_id)
-        _, created = Like.objects.get_or_create(post_id=post.pk, user_id=user_id)
+        _, created = get_or_create_toggle(Like.objects, post_id=post.pk, user_id=user_id)
         if created and not Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1):
             # Deleted meanwhile; raising rolls the like back with it.
             raise NotFound("No post with that id.")

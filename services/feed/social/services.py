@@ -17,6 +17,7 @@ from rest_framework.exceptions import APIException, NotFound
 
 from authors.services import ensure_author_exists, lock_authors_for_writing
 from posts.models import Post
+from shared.db import get_or_create_toggle
 from social.models import Follow, UserStats
 from social.selectors import user_stats_counters
 
@@ -71,9 +72,10 @@ def creating_follow(*, follower_id: int, followee_id: int) -> Iterator[bool]:
     existence check may call the users service, so it runs before the transaction opens.
 
     Idempotent under concurrency: simultaneous calls all try to insert; the unique
-    (follower, followee) constraint lets one through and `get_or_create` turns the others'
-    IntegrityError into "already there" (its insert runs in a savepoint, so this transaction
-    survives). Only the creator bumps the counters, so they count the follow once.
+    (follower, followee) constraint lets one through and `get_or_create_toggle` turns the
+    others' IntegrityError into "already there" (its insert runs in a savepoint, so this
+    transaction survives), or tries again when an unfollow removed the winner first. Only the
+    creator bumps the counters, so they count the follow once.
     """
     if follower_id == followee_id:
         raise SelfFollow()
@@ -82,7 +84,9 @@ def creating_follow(*, follower_id: int, followee_id: int) -> Iterator[bool]:
     with transaction.atomic():
         if lock_authors_for_writing(writer_id=follower_id, others=[followee_id]):
             raise NotFound("No user with that id.")
-        _, created = Follow.objects.get_or_create(follower_id=follower_id, followee_id=followee_id)
+        _, created = get_or_create_toggle(
+            Follow.objects, follower_id=follower_id, followee_id=followee_id
+        )
         if created:
             _change_counters(
                 {follower_id: {"following_count": 1}, followee_id: {"followers_count": 1}}

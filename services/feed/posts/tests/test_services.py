@@ -2,7 +2,8 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, transaction
+from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound
 
 from actions.posts import create_post, delete_post
@@ -18,6 +19,7 @@ from posts.services import (
 )
 from posts.tests.factories import CommentFactory, LikeFactory, PostFactory, PostImageFactory
 from posts.tests.images import encode, upload
+from shared.db import get_or_create_toggle
 from shared.testing import run_concurrently
 
 
@@ -178,6 +180,49 @@ def test_concurrent_likes_by_different_users_are_all_counted():
     assert not [r for r in results if isinstance(r, Exception)], results
     post.refresh_from_db()
     assert post.like_count == Like.objects.filter(post=post).count() == 15
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_users_likes_and_unlikes_interleaved_never_fail_and_keep_the_count_exact():
+    post = PostFactory()
+
+    def toggle(i: int) -> None:
+        for round_ in range(12):
+            if (i + round_) % 2:
+                like_post(user_id=7, post=post)
+            else:
+                unlike_post(user_id=7, post=post)
+
+    results = run_concurrently(8, toggle)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    post.refresh_from_db()
+    assert post.like_count == Like.objects.filter(post=post).count() <= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_like_whose_rival_was_unliked_before_get_or_create_read_it_is_created():
+    """The exact interleaving, made deterministic with a queryset that times its reads (the
+    rows and the constraint are real): the rival like is not yet visible to the first read,
+    the insert collides with it, and an unlike commits before the read after the collision."""
+    post = PostFactory()
+    like_post(user_id=7, post=post)
+    reads = []
+
+    class UnlikedMeanwhile(QuerySet):
+        def get(self, *args, **kwargs):
+            reads.append(1)
+            if len(reads) == 1:
+                raise Like.DoesNotExist  # the rival had not committed yet
+            if len(reads) == 2:
+                run_concurrently(1, lambda _: unlike_post(user_id=7, post=post))
+            return super().get(*args, **kwargs)
+
+    with transaction.atomic():
+        _, created = get_or_create_toggle(UnlikedMeanwhile(model=Like), post_id=post.pk, user_id=7)
+
+    assert (created, len(reads), Like.objects.count()) == (True, 3, 1)
+    assert Like.objects.filter(post=post, user_id=7).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -192,6 +192,24 @@ def test_concurrent_unfollows_decrement_once():
     assert counters(2) == (0, 0, 0)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_one_users_follows_and_unfollows_interleaved_never_fail_and_keep_counters_exact():
+    AuthorFactory(id=2)
+
+    def toggle(i: int) -> None:
+        for round_ in range(12):
+            if (i + round_) % 2:
+                follow_user(follower_id=1, followee_id=2)
+            else:
+                unfollow_user(follower_id=1, followee_id=2)
+
+    results = run_concurrently(8, toggle)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    following = Follow.objects.filter(follower_id=1, followee_id=2).count()
+    assert counters(1)[2] == counters(2)[1] == following <= 1
+
+
 # --- posts_count, kept by the posts services -----------------------------------------------------
 
 
