@@ -1,16 +1,17 @@
 """Every read of posts, likes and comments, built on one base queryset per aggregate.
 
-The hot reads of the Post shape (the home timeline, a user's posts, a single post) do not go
-through the ORM: `post_rows` sends one hand-written statement per page (`post_rows_statement`,
-around a query of the page's post ids) and returns plain rows (see the comment above it for why).
+Reads of the Post shape (the home timeline, a user's posts, a single post, a post just
+written) do not go through the ORM: `post_rows` sends one hand-written statement per page
+(`post_rows_statement`, around a query of the page's post ids) and returns plain rows (see the
+comment above it for why).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, QuerySet, Value
+from django.db.models import QuerySet
 from psycopg2 import sql
 from rest_framework.exceptions import NotFound
 
@@ -20,32 +21,6 @@ from posts.models import Comment, Like, Post, PostImage
 from shared import prepared
 from shared.counters import Counter
 from shared.pagination import Cursor, Keyset
-
-
-def post_queryset(*, viewer_id: int | None = None) -> QuerySet[Post]:
-    """Posts as model instances with everything `PostSerializer` needs (the write endpoints).
-
-    One query for the posts (with `liked_by_me` as an EXISTS per row, false for anonymous
-    viewers) and one for all their images; authors are looked up per page by the serializer
-    (`posts.api.serializers.PostSerializer`, one query). Order and slice it as needed. The hot
-    reads use `post_rows` instead, which renders the same shape.
-    """
-    queryset = Post.objects.prefetch_related(
-        Prefetch("images", queryset=PostImage.objects.order_by("post_id", "position"))
-    )
-    if viewer_id is None:
-        liked = Value(False, output_field=BooleanField())
-    else:
-        liked = Exists(Like.objects.filter(post_id=OuterRef("pk"), user_id=viewer_id))
-    return queryset.annotate(liked_by_me=liked)
-
-
-def get_post(post_id: int, *, viewer_id: int | None = None) -> Post:
-    """The post with everything the Post shape needs; `NotFound` when there is none."""
-    try:
-        return post_queryset(viewer_id=viewer_id).get(pk=post_id)
-    except Post.DoesNotExist:
-        raise NotFound("No post with that id.") from None
 
 
 def get_post_for_write(post_id: int) -> Post:
@@ -139,13 +114,23 @@ class PostRow:
 
     id: int
     author_id: int
-    # The replica's summary of the author; None when the replica does not hold them yet.
+    # The replica's summary of the author; None when the replica does not hold them yet (the
+    # renderer fills it in).
     author: UserSummary | None
     like_count: int
     comment_count: int
     liked_by_me: bool
     created_at: datetime
     updated_at: datetime
+
+
+class StoredImage(NamedTuple):
+    """One image of a post as stored: storage names (not URLs) and the image's size."""
+
+    file: str
+    thumbnail: str
+    width: int
+    height: int
 
 
 @dataclass(slots=True)
@@ -155,8 +140,8 @@ class PostContent:
     id: int
     title: str
     body: str
-    # (file, thumbnail, width, height) per image, in upload order; storage names, not URLs.
-    images: list[tuple[str, str, int, int]]
+    # In upload order.
+    images: list[StoredImage]
     created_at: datetime
     updated_at: datetime
 
@@ -207,7 +192,7 @@ def post_contents(post_ids: list[int]) -> list[PostContent]:
             id=post_id,
             title=title,
             body=body,
-            images=[tuple(image) for image in images] if images else [],
+            images=[StoredImage(*image) for image in images] if images else [],
             created_at=created_at,
             updated_at=updated_at,
         )

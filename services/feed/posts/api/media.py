@@ -1,6 +1,8 @@
 """The URLs clients reach stored files at (post images and thumbnails), through the gateway."""
 
+import functools
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import (
@@ -9,6 +11,8 @@ from django.core.files.storage import (
     default_storage,
     storages,
 )
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.encoding import filepath_to_uri
 
 
@@ -20,8 +24,10 @@ def media_url(name: str) -> str:
     return url
 
 
+@functools.cache
 def media_urls() -> Callable[[str], str]:
-    """`media_url` for rendering many files: the same URLs, with the storage consulted once.
+    """`media_url` for rendering many files: the same URLs, with the storage consulted once
+    (and again only when a setting it depends on changes, as tests change them).
 
     For the local file system storage (the one configured), a stored name's URL is the media
     base URL followed by the name, percent-encoded; resolving it with `urljoin` for every file
@@ -37,3 +43,9 @@ def media_urls() -> Callable[[str], str]:
         return media_url(name) if "./" in path or path.endswith(".") else base + path
 
     return url
+
+
+@receiver(setting_changed)
+def _forget_media_urls(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"STORAGES", "MEDIA_URL", "PUBLIC_BASE_URL"}:
+        media_urls.cache_clear()

@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,10 +12,10 @@ from authors.api.callers import viewer_id
 from authors.api.mixins import RememberCallerMixin
 from posts.api.fields import ImagesField, body_field, title_field
 from posts.api.permissions import IsAuthorOrReadOnly
-from posts.api.rendering import OrjsonRenderer, render_posts
+from posts.api.rendering import OrjsonRenderer, render_post, render_posts
 from posts.api.serializers import PostSerializer
 from posts.models import Post
-from posts.selectors import get_post, get_post_for_write, get_post_row, user_post_rows
+from posts.selectors import get_post_for_write, get_post_row, user_post_rows
 from posts.services import update_post
 from shared.pagination import KeysetPagination
 
@@ -25,6 +24,7 @@ class PostListView(RememberCallerMixin, APIView):
     """POST: create a post from JSON, or from multipart with up to 10 `images`."""
 
     permission_classes = [IsAuthenticated]
+    renderer_classes = [OrjsonRenderer]
 
     @extend_schema_serializer(component_name="PostCreate")
     class InputSerializer(serializers.Serializer):
@@ -37,8 +37,10 @@ class PostListView(RememberCallerMixin, APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post = create_post(author_id=request.user.id, **data.validated_data)
-        post = get_post(post.pk, viewer_id=request.user.id)
-        return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
+        return Response(
+            render_post(get_post_row(post.pk, viewer_id=request.user.id)),
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class PostDetailView(RememberCallerMixin, APIView):
@@ -65,10 +67,7 @@ class PostDetailView(RememberCallerMixin, APIView):
         # posts.api.rendering).
         post = get_post_row(post_id, viewer_id=viewer_id(request))
         self.check_object_permissions(request, post)
-        rendered = render_posts([post])
-        if not rendered:  # deleted between the two reads
-            raise NotFound("No post with that id.")
-        return Response(rendered[0])
+        return Response(render_post(post))
 
     @extend_schema(request=InputSerializer, responses={200: PostSerializer})
     def put(self, request: Request, post_id: int) -> Response:
@@ -83,8 +82,7 @@ class PostDetailView(RememberCallerMixin, APIView):
         data = self.InputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         update_post(post=post, **data.validated_data)
-        post = get_post(post.pk, viewer_id=request.user.id)
-        return Response(PostSerializer(post).data)
+        return Response(render_post(get_post_row(post.pk, viewer_id=request.user.id)))
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, post_id: int) -> Response:

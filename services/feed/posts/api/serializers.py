@@ -3,19 +3,19 @@
 Authors are user summaries (`authors.api.serializers`): serialized as a list (`many=True`), a
 whole page's authors are looked up in one query before any item is shaped.
 
-The Post has two renderings of one shape. `PostSerializer` declares it field by field: it is
-what the API schema documents and what the write endpoints render. The hot reads (the home
-timeline, a user's posts, a single post) render `posts.selectors.post_rows` with
-`posts.api.rendering.render_posts` instead: JSON fragments, mostly kept ready, the same bytes
-(`posts/tests/test_representations.py` holds the two equal).
+The Post has one declaration, `PostSerializer`, and one rendering: every endpoint that returns
+posts (create, update, a single post, a user's posts, the timeline) renders
+`posts.selectors.post_rows` with `posts.api.rendering.render_posts`, which draws its JSON from
+the serializer's fields, mostly kept ready. The API schema is drawn from the same fields.
 """
 
 from rest_framework import serializers
 
 from authors.api.serializers import SummarizedListSerializer, summary_for
 from authors.client import UserSummary
-from posts.api.media import media_url
+from posts.api.media import media_urls
 from posts.models import Comment, Post, PostImage
+from posts.selectors import PostRow, StoredImage
 
 
 class PostImageSerializer(serializers.ModelSerializer):
@@ -26,18 +26,22 @@ class PostImageSerializer(serializers.ModelSerializer):
         model = PostImage
         fields = ["url", "thumbnail_url", "width", "height"]
 
-    def get_url(self, image: PostImage) -> str:
-        return media_url(image.file)
+    def get_url(self, image: StoredImage) -> str:
+        return media_urls()(image.file)
 
-    def get_thumbnail_url(self, image: PostImage) -> str:
-        return media_url(image.thumbnail)
+    def get_thumbnail_url(self, image: StoredImage) -> str:
+        return media_urls()(image.thumbnail)
 
 
 class PostSerializer(serializers.ModelSerializer):
     """The contract's Post. Expects posts from `posts.selectors.post_queryset`."""
 
-    # (The docstring above is the schema's description.) `render_posts` renders the
-    # same shape for the hot reads: keep it in step with any change here (a test compares them).
+    # The docstring above is the published schema's description (docs/openapi/feed.yaml), kept
+    # word for word. The one declaration of the Post: `posts.api.rendering.render_posts`
+    # renders every post the API returns from these fields, in this order, and the schema is
+    # drawn from them. A post's data is a `posts.selectors.PostRow` (read every time) and a
+    # `PostContent` (what `Meta.kept_fields` shows): a new field is declared here and read by
+    # the selector that reads its side.
 
     author = serializers.SerializerMethodField()
     images = PostImageSerializer(many=True, read_only=True)
@@ -45,7 +49,6 @@ class PostSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Post
-        list_serializer_class = SummarizedListSerializer
         fields = [
             "id",
             "author",
@@ -59,14 +62,16 @@ class PostSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        # What only an edit changes (an edit moves `updated_at`), from the post's `PostContent`:
+        # rendered once per (id, updated_at) and kept. The other fields come from its `PostRow`,
+        # read with every request.
+        kept_fields = ["title", "body", "images", "created_at", "updated_at"]
 
-    def user_id_of(self, post: Post) -> int:
-        return post.author_id
+    def get_author(self, post: PostRow) -> UserSummary:
+        # `render_posts` fills in the authors the replica did not hold, in one batch.
+        return post.author
 
-    def get_author(self, post: Post) -> UserSummary:
-        return summary_for(self.context, post.author_id)
-
-    def get_liked_by_me(self, post: Post) -> bool:
+    def get_liked_by_me(self, post: PostRow) -> bool:
         return post.liked_by_me
 
 

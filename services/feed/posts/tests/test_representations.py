@@ -1,24 +1,29 @@
-"""render_posts (the hot reads' renderer) against PostSerializer (the documented shape).
+"""render_posts (the one renderer of posts) against PostSerializer (the documented shape).
 
 The same posts, read for the same viewer, must render to the same JSON bytes (keys, order,
-types and values) whichever renderer draws them, on each read path that uses the fast one.
+types and values) as DRF's `JSONRenderer` draws `PostSerializer`'s own output for them, read
+independently through the ORM, on each read path.
 """
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import orjson
 import pytest
 from django.core.files.storage import FileSystemStorage
+from django.db.models import Prefetch, QuerySet
 from rest_framework.renderers import JSONRenderer
 
 from authors.models import Author
+from authors.services import summarize_authors
 from posts.api.media import media_url, media_urls
 from posts.api.rendering import OrjsonRenderer, render_posts, rendered
 from posts.api.serializers import PostSerializer
-from posts.models import Post
-from posts.selectors import get_post, get_post_row, post_queryset, user_post_rows
+from posts.models import Like, Post, PostImage
+from posts.selectors import get_post_row, user_post_rows
 from posts.services import like_post
-from posts.tests.factories import AuthorFactory, PostFactory, PostImageFactory
+from posts.tests.factories import AuthorFactory, LikeFactory, PostFactory, PostImageFactory
 from social.tests.factories import FollowFactory
 from timeline.selectors import timeline_page
 
@@ -28,7 +33,6 @@ VIEWER, OTHER = 10, 11
 # 1 and 2 are in the replica; only the users service knows 3; nobody knows 4 (a placeholder).
 AUTHORS = (1, 2, 3, 4)
 VIEWERS = [None, VIEWER, OTHER]
-NEWEST_FIRST = ("-created_at", "-id")
 
 
 def render(data: object) -> bytes:
@@ -37,6 +41,30 @@ def render(data: object) -> bytes:
 
 def fast(data: object) -> bytes:
     return OrjsonRenderer().render(data)
+
+
+def orm_posts(posts: Iterable[Post] | QuerySet[Post], viewer_id: int | None) -> list:
+    """The posts as the ORM reads them, with the attributes `PostSerializer` declares: a
+    reading independent of `posts.selectors`' hand-written SQL."""
+    images = Prefetch("images", queryset=PostImage.objects.order_by("position"))
+    posts = list(Post.objects.filter(pk__in=[post.pk for post in posts]).prefetch_related(images))
+    authors = summarize_authors({post.author_id for post in posts})
+    liked = set(Like.objects.filter(user_id=viewer_id).values_list("post_id", flat=True))
+    return [
+        SimpleNamespace(
+            id=post.pk,
+            author=authors[post.author_id],
+            title=post.title,
+            body=post.body,
+            images=list(post.images.all()),
+            like_count=post.like_count,
+            comment_count=post.comment_count,
+            liked_by_me=post.pk in liked,
+            created_at=post.created_at,
+            updated_at=post.updated_at,
+        )
+        for post in sorted(posts, key=lambda post: (post.created_at, post.pk), reverse=True)
+    ]
 
 
 def forget_fetched_authors() -> None:
@@ -85,7 +113,7 @@ def posts(users_service) -> list[Post]:
 def test_a_single_post_renders_as_the_serializer_renders_it(posts, viewer_id):
     for post in posts:
         forget_fetched_authors()
-        expected = render(PostSerializer(get_post(post.pk, viewer_id=viewer_id)).data)
+        expected = render(PostSerializer(orm_posts([post], viewer_id)[0]).data)
         forget_fetched_authors()
         actual = fast(render_posts([get_post_row(post.pk, viewer_id=viewer_id)])[0])
         assert actual == expected, post.pk
@@ -95,8 +123,8 @@ def test_a_single_post_renders_as_the_serializer_renders_it(posts, viewer_id):
 def test_a_users_posts_render_as_the_serializer_renders_them(posts, viewer_id):
     for author_id in (*AUTHORS, VIEWER):
         forget_fetched_authors()
-        queryset = post_queryset(viewer_id=viewer_id).filter(author_id=author_id)
-        expected = render(PostSerializer(queryset.order_by(*NEWEST_FIRST), many=True).data)
+        their_posts = orm_posts(Post.objects.filter(author_id=author_id), viewer_id)
+        expected = render(PostSerializer(their_posts, many=True).data)
         forget_fetched_authors()
         rows = user_post_rows(author_id, viewer_id=viewer_id, cursor=None, limit=20)
         assert rows
@@ -109,11 +137,30 @@ def test_a_timeline_page_renders_as_the_serializer_renders_it(posts, viewer_id):
     forget_fetched_authors()
     actual = fast(render_posts(rows))
     forget_fetched_authors()
-    queryset = post_queryset(viewer_id=viewer_id).filter(pk__in=[row.id for row in rows])
-    expected = render(PostSerializer(queryset.order_by(*NEWEST_FIRST), many=True).data)
+    page = orm_posts(Post.objects.filter(pk__in=[row.id for row in rows]), viewer_id)
+    expected = render(PostSerializer(page, many=True).data)
 
     assert actual == expected
     assert len(rows) == (len(posts) if viewer_id == VIEWER else 2)
+
+
+@pytest.mark.parametrize("size", [1, 20, 100])
+def test_a_page_of_posts_costs_two_queries_whatever_its_size(size, django_assert_num_queries):
+    author = AuthorFactory()
+    for _ in range(size):
+        post = PostFactory(author_id=author.id)
+        PostImageFactory(post=post, position=0)
+        PostImageFactory(post=post, position=1)
+        LikeFactory(post=post, user_id=1)
+
+    # posts with liked_by_me and their authors, then the contents not rendered yet
+    with django_assert_num_queries(2):
+        rows = user_post_rows(author.id, viewer_id=1, cursor=None, limit=size)
+        data = orjson.loads(fast(render_posts(rows)))
+
+    assert len(data) == size
+    assert all(item["liked_by_me"] and len(item["images"]) == 2 for item in data)
+    assert all(item["author"]["username"] for item in data)
 
 
 def test_authors_missing_from_the_replica_are_fetched_in_one_call(
@@ -213,10 +260,16 @@ def test_a_post_deleted_between_the_two_reads_is_left_out():
 def test_javascript_line_separators_are_escaped_as_drf_escapes_them():
     AuthorFactory(id=1)
     post = PostFactory(author_id=1, title="a\u2028b", body="c\u2029d")
-    expected = render(PostSerializer(get_post(post.pk)).data)
+    expected = render(PostSerializer(orm_posts([post], None)[0]).data)
     assert fast(render_posts([get_post_row(post.pk)])[0]) == expected
     assert b"\\u2028" in expected
     assert b"\\u2029" in expected
+
+
+def test_keys_that_are_not_strings_render_as_drf_renders_them():
+    # A list field's errors are keyed by position: {"images": {0: [...]}}.
+    errors = {"images": {0: ["Not a valid image."], 3: ["Too large."]}}
+    assert fast(errors) == render(errors)
 
 
 def test_the_cache_is_bounded(monkeypatch):
