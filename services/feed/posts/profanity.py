@@ -2,9 +2,12 @@
 
 The word list ships with the service (`posts/data/profanity.txt`, English and Korean) and a
 deployment may add words in a file named by `settings.PROFANITY_EXTRA_WORDS_FILE` (same format).
-Text and words are compared after NFKC normalisation and case folding, so full-width letters and
-capitals do not slip through. Words in Hangul match as substrings (Korean attaches particles to
-words, so "씨발아" must match "씨발"); all others only as whole words ("Scunthorpe" stays clean).
+Text and words are compared after one normalisation (`_normalise`): NFKC and case folding, so
+full-width letters and capitals do not slip through; invisible characters (zero-width spaces and
+joiners, soft hyphens, direction marks: Unicode's format characters) removed, so they cannot
+split a word; accents dropped, and the Cyrillic and Greek letters that look like Latin ones read
+as those. Words in Hangul match as substrings (Korean attaches particles to words, so "씨발아"
+must match "씨발"); all others only as whole words ("Scunthorpe" stays clean).
 """
 
 import re
@@ -24,8 +27,28 @@ MESSAGE = "This field contains a word that is not allowed."
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
 
+# Letters drawn like a Latin one (after case folding), from Unicode's confusables list: only
+# those a word filter meets in practice. Cyrillic a, ve, ie, io, shha, i, yi, je, ka, em, en, o,
+# er, es, dze, te, u, ha, komi de, qa, we, straight u; Latin script g; Greek alpha, beta,
+# epsilon, eta, iota, kappa, nu, omicron, rho, tau, upsilon, chi, omega, lunate sigma, yot.
+_LOOK_ALIKES = str.maketrans(
+    "\u0430\u0432\u0435\u0451\u04bb\u0456\u0457\u0458\u043a\u043c\u043d\u043e"
+    "\u0440\u0441\u0455\u0442\u0443\u0445\u0501\u051b\u051d\u04af\u0261\u03b1"
+    "\u03b2\u03b5\u03b7\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5\u03c7\u03c9"
+    "\u03f2\u03f3",
+    "abeehiijkmhopcstyxdqwygabenikvoptuxwcj",
+)
+
+
 def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    visible = "".join(char for char in folded if unicodedata.category(char) != "Cf")
+    # Accents off (NFD, drop the combining marks), then composed again: Hangul syllables
+    # decompose into jamo under NFD and must come back whole for the substring match.
+    bare = "".join(
+        char for char in unicodedata.normalize("NFD", visible) if not unicodedata.combining(char)
+    )
+    return unicodedata.normalize("NFC", bare).translate(_LOOK_ALIKES)
 
 
 def _read_words(path: Path) -> list[str]:

@@ -21,6 +21,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from accounts.avatars import avatar_url, generate_avatar_name, prepare_avatar
 from accounts.models import EMAIL_CI_UNIQUE, User
+from accounts.usernames import MESSAGE as RESERVED_MESSAGE, is_reserved
 from outbox.models import EventType
 from outbox.services import record_event
 from shared.tokens import RefreshToken, token_user_id
@@ -45,9 +46,15 @@ TOKEN_MAX_LENGTH = 4096
 
 
 def sign_up(*, email: str, username: str, password: str, name: str = "") -> User:
-    """Create an account from the public sign-up form; the password must pass the validators."""
+    """Create an account from the public sign-up form; the password must pass the validators
+    and the username may not be a reserved one."""
     return create_account(
-        email=email, username=username, password=password, name=name, check_password=True
+        email=email,
+        username=username,
+        password=password,
+        name=name,
+        check_password=True,
+        refuse_reserved=True,
     )
 
 
@@ -58,13 +65,15 @@ def create_account(
     username: str,
     password: str | None,
     check_password: bool = False,
+    refuse_reserved: bool = False,
     **fields: Any,
 ) -> User:
     """Create a user (sign-up, `createsuperuser`, the admin's manager calls) and its event.
 
     Raises `ValidationError` keyed by field for an invalid or taken email or username, in any
     letter case, including when a concurrent sign-up takes it first; with `check_password`,
-    also for a password Django's validators refuse. Records `user.created`.
+    also for a password Django's validators refuse, with `refuse_reserved` for a reserved
+    username (`accounts.usernames`). Records `user.created`.
     """
     user = User(
         email=User.objects.normalize_email(email), username=(username or "").lower(), **fields
@@ -74,6 +83,8 @@ def create_account(
         user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if refuse_reserved and "username" not in errors and is_reserved(user.username):
+        errors["username"] = [RESERVED_MESSAGE]
     if check_password and password is not None:
         try:
             validate_password(password, user=user)
@@ -112,6 +123,9 @@ def update_profile(*, user: User, changes: dict[str, Any]) -> User:
             )
         except ValidationError as exc:
             raise ValidationError(exc.message_dict) from None
+        renamed = "username" in changes and locked.username != before["username"]
+        if renamed and is_reserved(locked.username) and not locked.is_staff:
+            raise ValidationError({"username": [RESERVED_MESSAGE]})
         if "username" in changes:
             taken = _unavailable(locked, check_email=False)
             if taken:

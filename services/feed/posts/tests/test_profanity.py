@@ -19,6 +19,17 @@ from posts.profanity import find_profanity
         "이 씨발아",  # a particle attached: Korean matches inside words
         "개새끼들",
         "ㅅㅂ 진짜",
+        "f\u200buck",  # zero-width space
+        "fu\u200dck",  # zero-width joiner
+        "sh\u00adit",  # soft hyphen
+        "\u2066fuck\u2069",  # direction isolates
+        "b\ufeffitch",  # zero-width no-break space
+        "\u0066u\u0441\u006b",  # Cyrillic es
+        "f\u03c5ck",  # Greek upsilon
+        "\u0455hit",  # Cyrillic dze
+        "fu\u0308ck",  # a combining diaeresis
+        "f\u00fcck",  # a precomposed u-umlaut
+        "씨\u200b발",  # Hangul split by a zero-width space
     ],
 )
 def test_listed_words_are_found(text):
@@ -36,6 +47,9 @@ def test_listed_words_are_found(text):
         "밥을 씹다",
         "",
         "Hello, 세계",
+        "Привет, мир",  # Russian, mapped letter by letter, is still not a listed word
+        "naïve café",
+        "a\u200bclass act",
     ],
 )
 def test_innocent_text_passes(text):

@@ -238,3 +238,22 @@ def test_lookup_of_an_unknown_or_malformed_username(client, params, status):
 
 def test_trailing_slash_is_optional():
     assert APIClient().get("/api/v1/users/lookup/", {"username": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("username", ["admin", "..", "notifications"])
+def test_renaming_to_a_reserved_username_is_a_400(auth_client, user, username):
+    response = auth_client.patch("/api/v1/users/me", {"username": username}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"username": ["This username is reserved."]}
+    user.refresh_from_db()
+    assert user.username == "ann"
+
+
+def test_a_staff_account_may_keep_or_take_a_reserved_name(make_user):
+    staff = make_user(username="admin", is_staff=True)
+    api = APIClient()
+    api.credentials(**bearer(staff))
+
+    assert api.patch("/api/v1/users/me", {"bio": "hi"}, format="json").status_code == 200
+    assert api.patch("/api/v1/users/me", {"username": "support"}, format="json").status_code == 200

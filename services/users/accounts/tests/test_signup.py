@@ -69,13 +69,33 @@ def test_invalid_username_is_a_400_on_username(client, username):
     assert "username" in response.json()
 
 
-@pytest.mark.parametrize("username", ["a", "A" * 30, "ann.b_2", "_", "..."])
+@pytest.mark.parametrize("username", ["a", "A" * 30, "ann.b_2", "_ann", "admin2", "my.support"])
 def test_usernames_of_one_to_thirty_letters_digits_dots_and_underscores_are_accepted(
     client, username
 ):
     response = sign_up(client, username=username)
     assert response.status_code == 201, response.json()
     assert response.json()["username"] == username.lower()
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["admin", "ADMIN", "Support", "root", ".", "..", "_", "._.", "api", "media", "healthz", "me"],
+)
+def test_reserved_usernames_are_a_400_on_username(client, username):
+    response = sign_up(client, username=username)
+    assert response.status_code == 400
+    assert response.json() == {"username": ["This username is reserved."]}
+    assert not User.objects.exists()
+
+
+def test_a_deployment_reserves_more_names(client, settings):
+    settings.RESERVED_USERNAMES = ["Acme"]
+    assert sign_up(client, username="acme").status_code == 400
+
+
+def test_an_operator_may_still_create_a_reserved_name(make_user):
+    assert make_user(username="admin", is_staff=True).username == "admin"
 
 
 @pytest.mark.parametrize("password", ["short1", "password123", "12345678901", "ann.b@example.com"])

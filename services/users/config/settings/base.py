@@ -82,6 +82,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Usernames nobody may sign up with, on top of accounts.usernames.RESERVED_USERNAMES.
+RESERVED_USERNAMES = env.list("RESERVED_USERNAMES", default=[])
 SIMPLE_JWT = simple_jwt_settings(
     ROTATE_REFRESH_TOKENS=True,
     BLACKLIST_AFTER_ROTATION=True,
