@@ -9,6 +9,11 @@ import shutil
 import tempfile
 from typing import Any
 
+from shared import gunicorn_errors
+
+# Requests gunicorn cannot parse are answered in JSON too.
+gunicorn_errors.install()
+
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Sync workers (one request at a time per process) unless GUNICORN_THREADS > 1 (the gthread
 # worker). Measured with `make bench`'s scenarios (2 cores, 3 feed workers, median of 3): with

@@ -18,6 +18,7 @@ MIDDLEWARE_HEAD = [
     "log_request_id.middleware.RequestIDMiddleware",
     "shared.logging.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "shared.middleware.ContentSecurityPolicyMiddleware",
 ]
 # Last, in this order: the RateLimit headers wrap idempotent replays, and the idempotency
 # middleware must read the raw body before anything parses it.
