@@ -255,6 +255,10 @@ def reachable_by(path: Path, user: str) -> bool:
     return True
 
 
+# Where the Postgres tools run: the caller's folder may be one PG_OS_USER cannot enter (/root).
+PG_CWD = "/"
+
+
 def as_pg_user(config: Config, argv: list[str]) -> list[str]:
     """`initdb` and `postgres` refuse to run as root: drop to an unprivileged user when we are."""
     if os.geteuid() != 0:
@@ -274,6 +278,8 @@ def prepare_pg_dir(config: Config) -> None:
     if config.pg_dir.parent.name == "social-stacks":
         say(f"{user!r} cannot enter {config.var}; the Postgres cluster lives in {config.pg_dir}")
         os.chown(config.pg_dir.parent, entry.pw_uid, entry.pw_gid)
+        # Whose cluster it is, for whoever cleans up (`stack.py test` removes its own).
+        (config.pg_dir / "VAR_DIR").write_text(str(config.var))
     os.chown(config.pg_dir, entry.pw_uid, entry.pw_gid)
     probe = subprocess.run(["runuser", "-u", user, "--", "test", "-w", str(config.pg_dir)])
     if probe.returncode != 0:
@@ -290,6 +296,7 @@ def pg_running(config: Config) -> bool:
     status = subprocess.run(
         as_pg_user(config, [pg_bin("pg_ctl"), "status", "-D", str(data)]),
         capture_output=True,
+        cwd=PG_CWD,
     )
     return status.returncode == 0
 
@@ -325,6 +332,7 @@ def db_start(config: Config, *, throwaway: bool = False) -> None:
                 ),
                 check=True,
                 stdout=subprocess.DEVNULL,
+                cwd=PG_CWD,
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -360,6 +368,7 @@ def db_start(config: Config, *, throwaway: bool = False) -> None:
             ),
             check=True,
             stdout=subprocess.DEVNULL,
+            cwd=PG_CWD,
         )
     ensure_databases(config)
 
@@ -405,6 +414,7 @@ def db_stop(config: Config) -> None:
             ),
             check=False,
             stdout=subprocess.DEVNULL,
+            cwd=PG_CWD,
         )
 
 
@@ -520,6 +530,19 @@ def recreate_database(config: Config, service: str) -> None:
     ensure_databases(config)
 
 
+def extract_media(archive: tarfile.TarFile, target: Path) -> None:
+    """Unpack a backup's media: plain files and folders inside `target`, nothing else."""
+    if hasattr(tarfile, "data_filter"):
+        archive.extractall(target, filter="data")
+        return
+    # Python before 3.11.4 (Debian 12's 3.11.2) has no extraction filters: check each member.
+    for member in archive.getmembers():
+        inside = (target / member.name).resolve().is_relative_to(target.resolve())
+        if not inside or not (member.isfile() or member.isdir()):
+            die(f"{member.name!r} in the backup's media is not a plain file inside it")
+    archive.extractall(target)  # noqa: S202 - every member is checked above
+
+
 def restore(config: Config, args: list[str]) -> None:
     """`stack.py restore DIR`: replace every database and the media with a backup's.
 
@@ -567,7 +590,7 @@ def restore(config: Config, args: list[str]) -> None:
             shutil.rmtree(media, ignore_errors=True)
             media.mkdir(parents=True)
         with tarfile.open(source / "media.tar.gz", "r:gz") as archive:
-            archive.extractall(config.var / "media", filter="data")
+            extract_media(archive, config.var / "media")
     finally:
         if started:
             db_stop(config)
@@ -989,11 +1012,10 @@ def test(config: Config, pytest_args: list[str]) -> None:
             failed.append("end-to-end")
     if failed:
         die(f"failed: {', '.join(failed)} (scratch files kept in {workdir})")
-    # Clusters kept in the Postgres user's home (Config.pg_dir) go with the rest.
-    e2e = Config({**config.values, "VAR_DIR": str(workdir / "e2e" / "var")})
-    for cluster in (scratch.pg_dir, e2e.pg_dir):
-        if not cluster.is_relative_to(workdir):
-            shutil.rmtree(cluster, ignore_errors=True)
+    # Clusters the run's stacks kept in the Postgres user's home (Config.pg_dir) go too.
+    for owner in scratch.pg_dir.parent.glob("*/VAR_DIR"):
+        if Path(owner.read_text()).is_relative_to(workdir):
+            shutil.rmtree(owner.parent, ignore_errors=True)
     shutil.rmtree(workdir, ignore_errors=True)
     say("all test suites passed")
 
