@@ -33,7 +33,7 @@ $(BIN)/.installed: $(REQUIREMENTS)
 	@$(BIN)/python -m pip install -q -r requirements-dev.txt
 	@touch $@
 
-system-deps: ## Install nginx and the PostgreSQL server when missing (Debian)
+system-deps: ## Install nginx, the PostgreSQL server and RabbitMQ when missing (Debian)
 	@bash deploy/local/install-system-deps.sh
 
 .env: | $(BIN)/.installed
@@ -71,7 +71,7 @@ format: $(BIN)/.installed ## Apply ruff's fixes and formatting
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
 
-test: setup lint ## Lint, every service's suite on a throwaway Postgres, end-to-end through nginx
+test: setup lint ## Lint, every service's suite on a throwaway Postgres and RabbitMQ, end-to-end through nginx
 	@$(STACK) test
 
 openapi: $(BIN)/.installed ## Regenerate docs/openapi/{users,feed,notifications}.yaml from the code

@@ -40,7 +40,14 @@ LUA = REPO / "bench" / "requests.lua"
 DOC = REPO / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
-PORTS = {"PG_PORT": "54390", "USERS_PORT": "18001", "FEED_PORT": "18002", "GATEWAY_PORT": "18000"}
+PORTS = {
+    "PG_PORT": "54390",
+    "USERS_PORT": "18001",
+    "FEED_PORT": "18002",
+    "GATEWAY_PORT": "18000",
+    # Its own RabbitMQ node (and the next two ports), beside a developer's on 56720.
+    "BROKER_PORT": "56790",
+}
 
 
 def say(message: str) -> None:

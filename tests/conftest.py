@@ -63,7 +63,16 @@ def stack() -> Iterator[Stack]:
     work_dir.chmod(0o755)
     ports = {
         name: str(free_port())
-        for name in ("PG_PORT", "USERS_PORT", "FEED_PORT", "NOTIFICATIONS_PORT", "GATEWAY_PORT")
+        for name in (
+            "PG_PORT",
+            "USERS_PORT",
+            "FEED_PORT",
+            "NOTIFICATIONS_PORT",
+            "GATEWAY_PORT",
+            "BROKER_PORT",
+            "BROKER_DIST_PORT",
+            "BROKER_EPMD_PORT",
+        )
     }
     env = {
         **{k: v for k, v in os.environ.items() if not k.endswith(("_DATABASE_URL", "_MEDIA_ROOT"))},
@@ -75,10 +84,17 @@ def stack() -> Iterator[Stack]:
         "NOTIFICATIONS_WORKERS": "1",
         "GATEWAY_WORKERS": "1",
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        # tests/test_account_events.py freezes the feed service: with the defaults (10 s read
-        # timeout, back-off up to 60 s) the dispatcher would take a minute to notice it is back.
-        "OUTBOX_READ_TIMEOUT_SECONDS": "1",
-        "OUTBOX_RETRY_MAX_SECONDS": "2",
+        # Two relays and two consumers per service all along: every test also checks that
+        # they share the work without losing or doubling anything.
+        "EVENT_WORKERS": "2",
+        # tests/test_event_faults.py stops and freezes the broker and the consumers: with the
+        # defaults (heartbeats every 20 s, back-off up to 10 s) each would take a minute to
+        # notice. One message in flight per consumer, so the rest wait visibly in the queue.
+        "EVENTS_BROKER_HEARTBEAT_SECONDS": "2",
+        "EVENTS_RETRY_BASE_SECONDS": "0.05",
+        "EVENTS_RETRY_MAX_SECONDS": "1",
+        "EVENTS_MAX_ATTEMPTS": "3",
+        "EVENTS_CONSUMER_PREFETCH": "1",
         # The "load balancer" of tests/test_gateway.py connects from 127.0.0.2; every other test
         # connects from 127.0.0.1, an untrusted client.
         "TRUSTED_PROXIES": TRUSTED_PROXY,

@@ -1,46 +1,33 @@
-"""Account changes reach the feed through the users service's outbox, even across a feed outage.
+"""Account changes reach the feed over the broker: renames, deletions, replays, an outage.
 
-Everything a client sees goes through the gateway. Two things are looked at behind it: the users
-service's own /readyz (the outbox backlog) and its outbox table (to replay a real event, and to
-know which events a test caused); the feed's log says how often each event was applied.
+Everything a client sees goes through the gateway. Behind it the tests look at the users
+service's /readyz (the outbox backlog), its outbox table (which events a test caused), the feed's
+queue, and the consumers' log (how often each event was applied). The stack runs two relays and
+two consumers per service.
 """
 
 import io
 import os
-import re
 import signal
-import subprocess
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
-from typing import Any, TypeVar
+from typing import Any
 
-import psycopg2
-import pytest
 import requests
 from PIL import Image
 
-from tests.conftest import Account, Api, Stack, sign_up
-
-# Generous: a delivery normally lands well under a second after the change.
-DEADLINE_SECONDS = 20
-
-T = TypeVar("T")
-
-
-def wait_for(check: Callable[[], T], what: str, timeout: float = DEADLINE_SECONDS) -> T:
-    """Poll `check` until it returns something truthy; fail naming `what` at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}; last: {result!r}")
-        time.sleep(0.1)
+from tests.conftest import Account, Api, sign_up
+from tests.events import (
+    account_event,
+    consumer_log_outcomes,
+    outbox_events,
+    outbox_pending,
+    publish,
+    queue_depth,
+    stack_pids,
+    wait_for,
+)
 
 
 def png() -> bytes:
@@ -94,54 +81,6 @@ def stats(api: Api, user: Account) -> tuple[int, int, int]:
     return body["posts_count"], body["followers_count"], body["following_count"]
 
 
-def outbox_pending(stack: Stack) -> int:
-    """The users service's backlog, from its own port (readiness is not routed by the gateway)."""
-    ready = requests.get(f"{stack.users_url}/readyz", timeout=10)
-    assert ready.status_code == 200, ready.text
-    return ready.json()["outbox_pending"]
-
-
-def users_db(stack: Stack):
-    return psycopg2.connect(
-        host="127.0.0.1",
-        port=stack.env["PG_PORT"],
-        dbname="users",
-        user="users",
-        password=stack.env["USERS_DB_PASSWORD"],
-    )
-
-
-def outbox_events(stack: Stack, user_ids: list[int]) -> list[dict[str, Any]]:
-    """The users service's outbox rows about `user_ids`, oldest first."""
-    with users_db(stack) as conn, conn.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, type, user_id, occurred_at, data, attempts, delivered_at "
-            "FROM outbox_event WHERE user_id = ANY(%s) ORDER BY id",
-            [user_ids],
-        )
-        columns = [column.name for column in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    conn.close()
-    return rows
-
-
-def feed_log_outcomes(stack: Stack) -> dict[str, Counter[int]]:
-    """How many times the feed logged each event id as applied and as ignored."""
-    outcomes: dict[str, Counter[int]] = {"applied": Counter(), "ignored": Counter()}
-    log = (stack.work_dir / "var" / "log" / "stack.log").read_text()
-    for match in re.finditer(r'"message": "account event (applied|ignored)".*', log):
-        event_id = re.search(r'"event_id": (\d+)', match.group(0))
-        assert event_id, match.group(0)
-        outcomes[match.group(1)][int(event_id.group(1))] += 1
-    return outcomes
-
-
-def listening_pids(port: int) -> list[int]:
-    """Pids of the gunicorn processes serving `port` (master and workers share the socket)."""
-    out = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True, text=True)
-    return sorted({int(pid) for pid in re.findall(r"pid=(\d+)", out.stdout)})
-
-
 # --- a rename --------------------------------------------------------------------------------
 
 
@@ -168,7 +107,7 @@ def test_a_rename_shows_on_the_users_posts_in_someone_elses_timeline_within_seco
     assert [c["author"]["username"] for c in comments] == [new_name]
 
 
-def test_replaying_an_old_event_after_a_newer_one_changes_nothing(api, stack):
+def test_a_repeated_event_and_an_older_state_arriving_late_change_nothing(api, stack):
     ann = sign_up(api)
     post_id = post(api, ann, "hello")["id"]
     new_name = rename(api, ann)
@@ -176,23 +115,22 @@ def test_replaying_an_old_event_after_a_newer_one_changes_nothing(api, stack):
         lambda: api.get(f"/api/v1/posts/{post_id}").json()["author"]["username"] == new_name,
         "the rename to reach the feed",
     )
-    created = next(e for e in outbox_events(stack, [ann.id]) if e["type"] == "user.created")
+    created = next(e for e in outbox_events(stack, [ann.id]) if e["type"].endswith("created"))
+    assert created["sequence"] == 1
 
-    # Exactly what the dispatcher sent for the sign-up, sent again after the rename.
-    replay = requests.post(
-        f"{stack.feed_url}/internal/v1/events",
-        json={
-            "id": created["id"],
-            "type": created["type"],
-            "user_id": created["user_id"],
-            "occurred_at": created["occurred_at"].astimezone(UTC).isoformat(),
-            "data": created["data"],
-        },
-        headers={"X-Internal-Token": stack.env["INTERNAL_API_TOKEN"]},
-        timeout=10,
+    # The very message the relay sent for the sign-up, published again (a relay that died
+    # before marking it); and the sign-up's state under a new id (an older state, late).
+    publish(
+        stack, account_event(created["type"], ann.id, 1, created["payload"], created["event_id"])
     )
+    late = account_event(created["type"], ann.id, 1, created["payload"])
+    publish(stack, late)
 
-    assert (replay.status_code, replay.json()) == (200, {"status": "ignored"})
+    def settled() -> bool:
+        outcomes = consumer_log_outcomes(stack)
+        return outcomes["duplicate"][created["event_id"]] >= 1 and outcomes["applied"][late["id"]]
+
+    wait_for(settled, "the consumers to take both messages")
     assert api.get(f"/api/v1/posts/{post_id}").json()["author"]["username"] == new_name
 
 
@@ -375,63 +313,56 @@ def test_a_deleted_account_leaves_no_like_comment_post_or_follow_behind(api, sta
     assert after == EXPECTED_AFTER
 
 
-# --- the feed service down -------------------------------------------------------------------
+# --- the feed's consumers down ---------------------------------------------------------------
 
 
-def test_changes_made_while_the_feed_is_frozen_arrive_exactly_once_when_it_is_back(api, stack):
-    """Freeze every feed process (deliveries time out), change accounts, thaw: same outcome.
+def test_changes_made_while_the_feeds_consumers_are_down_wait_in_its_queue_and_apply_once(
+    api, stack
+):
+    """Freeze every feed consumer, change accounts, thaw: the same outcome as with them up.
 
-    `control` goes through the same changes while the feed is up; `frozen` while it is not.
-    Once the backlog drains, a client sees the same in both, and the feed applied each of the
-    frozen world's events once, although the dispatcher delivered some of them again.
+    `control` goes through the same changes while the consumers run; `frozen` while they do not.
+    Meanwhile the users service publishes everything, and the events wait in the feed's queue.
     """
     control, frozen = build_world(api), build_world(api)
     change_accounts(api, control)
-    wait_for(lambda: outbox_pending(stack) == 0, "the control world's events to be delivered")
+    wait_for(lambda: outbox_pending(stack) == 0, "the control world's events to be published")
+    wait_for(lambda: queue_depth(stack) == 0, "the control world's events to be consumed")
     control_after = normalise_names(snapshot(api, control), control)
     assert control_after == EXPECTED_AFTER
 
-    feed_pids = listening_pids(int(stack.feed_url.rsplit(":", 1)[1]))
-    assert len(feed_pids) >= 2, "expected a gunicorn master and its workers"
-    frozen_ids = [frozen.gone.id, frozen.renamed.id]
-    for pid in feed_pids:
+    consumers = stack_pids(stack, "consume_events")
+    assert len(consumers) == 2, consumers
+    for pid in consumers:
         os.kill(pid, signal.SIGSTOP)
     try:
         change_accounts(api, frozen)
-
-        def every_head_failed_once() -> bool:
-            # The first undelivered event of each frozen user was tried, and timed out.
-            events = [e for e in outbox_events(stack, frozen_ids) if e["delivered_at"] is None]
-            heads = {e["user_id"]: e for e in reversed(events)}
-            return len(heads) == 2 and all(e["attempts"] >= 1 for e in heads.values())
-
-        wait_for(every_head_failed_once, "the dispatcher to fail against the frozen feed")
-        ready = requests.get(f"{stack.users_url}/readyz", timeout=10).json()
-        assert ready["outbox_pending"] >= 3, ready
-        # At least one delivery attempt (1 s read timeout in the e2e stack) has gone by.
-        assert ready["outbox_oldest_pending_seconds"] >= 1, ready
+        wait_for(lambda: outbox_pending(stack) == 0, "the users service to publish anyway")
+        # Each frozen consumer holds at most one message (prefetch 1): the others wait.
+        wait_for(lambda: queue_depth(stack) >= 1, "events to wait in the feed's queue")
+        assert api.get(f"/api/v1/posts/{frozen.gone_post}").status_code == 200
     finally:
-        for pid in feed_pids:
+        for pid in consumers:
             os.kill(pid, signal.SIGCONT)
 
-    wait_for(lambda: outbox_pending(stack) == 0, "the backlog to drain after the thaw")
+    wait_for(
+        lambda: api.get(f"/api/v1/posts/{frozen.gone_post}").status_code == 404,
+        "the deletion to be applied after the thaw",
+    )
+    wait_for(lambda: queue_depth(stack) == 0, "the feed's queue to drain")
     frozen_after = normalise_names(snapshot(api, frozen), frozen)
     assert frozen_after == control_after
 
-    events = outbox_events(stack, frozen_ids)
-    assert all(e["delivered_at"] is not None for e in events)
-    changed = [e["id"] for e in events if e["type"] != "user.created"]
-    assert len(changed) == 3
-    assert max(e["attempts"] for e in events) >= 2  # delivered on a retry
-    control_events = [e["id"] for e in outbox_events(stack, [control.gone.id, control.renamed.id])]
+    ids = [
+        e["event_id"]
+        for world in (control, frozen)
+        for e in outbox_events(stack, [world.gone.id, world.renamed.id, world.other.id])
+    ]
+    assert len(ids) == 2 * (3 + 3)
 
-    def logged() -> dict[str, Counter[int]] | None:
-        found = feed_log_outcomes(stack)
-        return found if all(found["applied"][i] for i in changed) else None
+    def logged() -> dict | None:
+        found = consumer_log_outcomes(stack)
+        return found if all(found["applied"][i] for i in ids) else None
 
-    outcomes = wait_for(logged, "the feed's log lines for the frozen world's events")
-    applied = {i: outcomes["applied"][i] for i in changed + control_events}
-    assert applied == dict.fromkeys(changed + control_events, 1)
-    # Deliveries that timed out still sat in the frozen feed's socket and were served after the
-    # thaw, and the dispatcher sent those events again: repeats, ignored.
-    assert sum(outcomes["ignored"][i] for i in changed) >= 1
+    outcomes = wait_for(logged, "the consumers' log lines for both worlds' events")
+    assert {i: outcomes["applied"][i] for i in ids} == dict.fromkeys(ids, 1)

@@ -45,7 +45,15 @@ def test_a_backup_restored_into_a_fresh_stack_has_the_accounts_posts_and_images(
         "ENV_FILE": str(fresh / ".env"),
         **{
             name: str(free_port())
-            for name in ("PG_PORT", "USERS_PORT", "FEED_PORT", "NOTIFICATIONS_PORT")
+            for name in (
+                "PG_PORT",
+                "USERS_PORT",
+                "FEED_PORT",
+                "NOTIFICATIONS_PORT",
+                "BROKER_PORT",
+                "BROKER_DIST_PORT",
+                "BROKER_EPMD_PORT",
+            )
         },
         "GATEWAY_PORT": str(free_port()),
     }

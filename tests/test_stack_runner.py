@@ -18,7 +18,7 @@ def test_a_port_in_use_is_named_with_its_variable_before_anything_starts(stack, 
     var_dir = tmp_path / "var"
     ports = {
         name: str(free_port())
-        for name in ("PG_PORT", "USERS_PORT", "FEED_PORT", "NOTIFICATIONS_PORT")
+        for name in ("PG_PORT", "BROKER_PORT", "USERS_PORT", "FEED_PORT", "NOTIFICATIONS_PORT")
     }
     # Another program holds the gateway's port.
     with socket.socket() as holder:

@@ -18,8 +18,8 @@ REPO = HERE.parents[1]
 TEMPLATE = HERE / "service.Dockerfile.in"
 # What differs between the images, besides the name: the processes that share each one.
 ALSO_RUNS = {
-    "users": "event dispatcher",
-    "feed": "inbox trimmer",
+    "users": "event relay",
+    "feed": "event workers, inbox trimmer",
     "notifications": "event consumer",
 }
 _TOKEN = re.compile(r"@(service|SERVICE|also)@")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install nginx and the PostgreSQL server from the system's packages when they are missing.
+# Install nginx, the PostgreSQL server and RabbitMQ from the system's packages when missing.
 # Debian-like systems only; silent when everything is already there.
 set -euo pipefail
 
@@ -9,6 +9,9 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
 fi
 if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null 2>&1; then
     missing+=(postgresql)
+fi
+if [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && ! command -v rabbitmq-server >/dev/null 2>&1; then
+    missing+=(rabbitmq-server)
 fi
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
@@ -27,8 +30,9 @@ if [ "$(id -u)" -ne 0 ]; then
     fi
 fi
 
-# The packages would start a system-wide nginx on :80 and a Postgres cluster on :5432; the
-# stack runs its own, so keep the package scripts from starting services or making a cluster.
+# The packages would start a system-wide nginx on :80, a Postgres cluster on :5432 and a
+# RabbitMQ node on :5672; the stack runs its own, so keep the package scripts from starting
+# services or making a cluster.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then

@@ -1,18 +1,20 @@
-"""The native stack: Postgres under var/, the three services (gunicorn), dispatcher, trimmer, nginx.
+"""The native stack: Postgres and RabbitMQ under var/, the three services (gunicorn), the event
+relays and consumers, the trimmer, nginx.
 
-    stack.py init-env      create .env with fresh secrets when there is none
+    stack.py init-env      create .env with fresh secrets when there is none (or add new ones)
     stack.py run           set up, then run everything in the foreground until Ctrl-C
     stack.py up            the same in the background; returns once the gateway answers
     stack.py down          stop everything `up` started
-    stack.py test          ruff-free part of `make test`: throwaway Postgres, service suites, e2e
+    stack.py test          ruff-free part of `make test`: throwaway Postgres and RabbitMQ, the
+                           service suites, e2e
     stack.py manage SERVICE ARGS...   a management command against this stack's database
     stack.py backup [DIR]  every service's database and the media (default var/backups/<time>)
     stack.py restore DIR   replace the databases and the media with a backup (stack stopped)
-    stack.py db-start|db-stop|migrate|render-gateway   the individual steps
+    stack.py db-start|db-stop|broker-start|broker-stop|migrate|render-gateway   the single steps
 
 Every port, size and path comes from the environment (or `.env`), so the end-to-end tests and the
 benchmark can run a second stack beside a developer's: see `Config` for the names and defaults.
-Python's standard library plus psycopg2 only: this runs from the project's virtualenv.
+Python's standard library plus psycopg2 and pika only: this runs from the project's virtualenv.
 """
 
 from __future__ import annotations
@@ -33,12 +35,15 @@ import tarfile
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("users", "feed", "notifications")
+# The services that run shared.events (an outbox and relay; the feed a consumer too).
+EVENT_SERVICES = ("users", "feed")
 PROCFILE = REPO / "deploy" / "local" / "Procfile"
 GATEWAY_TEMPLATE = REPO / "gateway" / "templates" / "gateway.conf.template"
 GATEWAY_MAIN_TEMPLATE = REPO / "gateway" / "nginx.native.conf.template"
@@ -55,6 +60,7 @@ GENERATED_SECRETS = (
     "USERS_DB_PASSWORD",
     "FEED_DB_PASSWORD",
     "NOTIFICATIONS_DB_PASSWORD",
+    "BROKER_PASSWORD",
 )
 
 DEFAULTS = {
@@ -76,6 +82,12 @@ DEFAULTS = {
     # Load balancers in front of the gateway whose X-Forwarded-For/-Proto it believes.
     "TRUSTED_PROXIES": "",
     "PG_OS_USER": "postgres",
+    # RabbitMQ: AMQP on BROKER_PORT; the node's Erlang distribution and its epmd take the next
+    # two ports unless BROKER_DIST_PORT / BROKER_EPMD_PORT say otherwise.
+    "BROKER_PORT": "56720",
+    "BROKER_USER": "social",
+    # Relays and consumers per service (each is safe to run several times over).
+    "EVENT_WORKERS": "1",
     "READY_TIMEOUT_SECONDS": "90",
 }
 
@@ -141,6 +153,25 @@ class Config:
         return home / "social-stacks" / digest
 
     @property
+    def broker_dir(self) -> Path:
+        return self.var / "rabbitmq"
+
+    @property
+    def broker_pid_file(self) -> Path:
+        return self.broker_dir / "rabbitmq.pid"
+
+    def broker_port(self, name: str) -> str:
+        """BROKER_PORT, or BROKER_DIST_PORT / BROKER_EPMD_PORT (default: the next two ports)."""
+        offset = {"BROKER_PORT": 0, "BROKER_DIST_PORT": 1, "BROKER_EPMD_PORT": 2}[name]
+        return self.values.get(name) or str(int(self["BROKER_PORT"]) + offset)
+
+    @property
+    def broker_url(self) -> str:
+        user = urllib.parse.quote(self["BROKER_USER"], safe="")
+        password = urllib.parse.quote(self["BROKER_PASSWORD"], safe="")
+        return f"amqp://{user}:{password}@127.0.0.1:{self['BROKER_PORT']}/"
+
+    @property
     def gateway_dir(self) -> Path:
         return self.var / "gateway"
 
@@ -175,7 +206,7 @@ class Config:
                 "FEED_MEDIA_ROOT": str(self.var / "media" / "feed"),
                 "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", gateway),
                 "USERS_SERVICE_URL": f"http://127.0.0.1:{self['USERS_PORT']}",
-                "FEED_SERVICE_URL": f"http://127.0.0.1:{self['FEED_PORT']}",
+                "BROKER_URL": env.get("BROKER_URL", self.broker_url),
                 # Marks every process of this stack, so `down` can find stragglers.
                 "SOCIAL_STACK_ID": str(self.var),
                 # Every log line's time is UTC, nginx's included ($time_iso8601 is local time).
@@ -194,8 +225,8 @@ class Config:
 def init_env(config: Config) -> None:
     path = Path(config["ENV_FILE"])
     if path.exists():
-        # An older .env lacks the secrets added since (e.g. the notifications service's): add
-        # those only.
+        # An older .env lacks the secrets added since (e.g. the notifications service's, or
+        # BROKER_PASSWORD): add those only.
         missing = [name for name in GENERATED_SECRETS if name not in read_env_file(path)]
         if not missing:
             return
@@ -418,6 +449,148 @@ def db_stop(config: Config) -> None:
         )
 
 
+# --- RabbitMQ ------------------------------------------------------------------------------
+
+RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+
+
+def broker_binary() -> str:
+    # The package's /usr/sbin wrapper switches to the system's `rabbitmq` user and its
+    # /var/lib folders; the script under /usr/lib runs a node wherever the environment says.
+    if Path(RABBITMQ_SERVER).exists():
+        return RABBITMQ_SERVER
+    if found := shutil.which("rabbitmq-server"):
+        return found
+    die("rabbitmq-server not found; run `make setup` to install it")
+    raise AssertionError  # unreachable
+
+
+def epmd_binary() -> str | None:
+    candidates = sorted(Path("/usr/lib/erlang").glob("erts-*/bin/epmd"))
+    return str(candidates[-1]) if candidates else shutil.which("epmd")
+
+
+def broker_env(config: Config) -> dict[str, str]:
+    """A node of this stack's own: its name, ports, files and cookie, all under var/rabbitmq."""
+    base = config.broker_dir
+    # One node name per state folder, so two stacks on one machine never meet.
+    node = "social-" + hashlib.sha256(str(config.var).encode()).hexdigest()[:12]
+    loopback = "{127,0,0,1}"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("RABBITMQ_", "ERL_")) and key != "SOCIAL_STACK_ID"
+    }
+    env.update(
+        {
+            # The Erlang cookie lives in $HOME: this node's own, not the user's.
+            "HOME": str(base),
+            "RABBITMQ_NODENAME": f"{node}@localhost",
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_PORT": config["BROKER_PORT"],
+            "RABBITMQ_DIST_PORT": config.broker_port("BROKER_DIST_PORT"),
+            "ERL_EPMD_PORT": config.broker_port("BROKER_EPMD_PORT"),
+            "ERL_EPMD_ADDRESS": "127.0.0.1",
+            "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": f"-kernel inet_dist_use_interface {loopback}",
+            "RABBITMQ_CONFIG_FILE": str(base / "rabbitmq.conf"),
+            "RABBITMQ_ADVANCED_CONFIG_FILE": str(base / "advanced.config"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(base / "enabled_plugins"),
+            "RABBITMQ_MNESIA_BASE": str(base / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(base / "log"),
+            "RABBITMQ_PID_FILE": str(config.broker_pid_file),
+            # Marks the node's processes (and the epmd it starts) for `broker_stop`.
+            "SOCIAL_BROKER_ID": str(config.var),
+        }
+    )
+    return env
+
+
+def broker_pid(config: Config) -> int | None:
+    try:
+        pid = int(config.broker_pid_file.read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def broker_answers(config: Config) -> bool:
+    import pika
+    from pika.adapters.utils.connection_workflow import AMQPConnectorException
+
+    params = pika.URLParameters(config.broker_url)
+    params.socket_timeout = params.stack_timeout = 2
+    params.connection_attempts = 1
+    try:
+        pika.BlockingConnection(params).close()
+    except (pika.exceptions.AMQPError, AMQPConnectorException, OSError):
+        return False
+    return True
+
+
+def broker_start(config: Config) -> None:
+    """Start this stack's RabbitMQ node (when it is not running) and wait until it answers."""
+    base = config.broker_dir
+    for sub in ("mnesia", "log"):
+        (base / sub).mkdir(parents=True, exist_ok=True)
+    # The default user is made from these on the node's first boot (empty mnesia folder).
+    (base / "rabbitmq.conf").write_text(
+        "\n".join(
+            [
+                f"listeners.tcp.default = 127.0.0.1:{config['BROKER_PORT']}",
+                f"default_user = {config['BROKER_USER']}",
+                f"default_pass = {config['BROKER_PASSWORD']}",
+                "default_vhost = /",
+                "log.console = false",
+                "log.file.level = warning",
+                "",
+            ]
+        )
+    )
+    (base / "rabbitmq.conf").chmod(0o600)
+    (base / "advanced.config").write_text("[].\n")
+    # No plugins: the management plugin would listen on a fixed port (15672).
+    (base / "enabled_plugins").write_text("[].\n")
+    if broker_pid(config) is None:
+        say(f"starting RabbitMQ on 127.0.0.1:{config['BROKER_PORT']}")
+        with (base / "log" / "startup.log").open("ab") as log:
+            subprocess.Popen(
+                [broker_binary()],
+                cwd=base,
+                env=broker_env(config),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+    deadline = time.monotonic() + 90
+    while not broker_answers(config):
+        if time.monotonic() > deadline:
+            tail = (base / "log" / "startup.log").read_text(errors="replace")[-3000:]
+            die(f"RabbitMQ did not start; its log ends with:\n{tail}")
+        time.sleep(0.3)
+
+
+def broker_stop(config: Config) -> None:
+    pid = broker_pid(config)
+    if pid is not None:
+        say("stopping RabbitMQ")
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGCONT)  # a test may have frozen it
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while broker_pid(config) is not None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        config.broker_pid_file.unlink(missing_ok=True)
+    # The node started an epmd of its own on BROKER_EPMD_PORT; it outlives the node.
+    marker = f"SOCIAL_BROKER_ID={config.var}".encode()
+    for pid in marked_processes(marker):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+
+
 # --- Django --------------------------------------------------------------------------------
 
 
@@ -454,6 +627,10 @@ def migrate(config: Config) -> None:
         say(f"migrating the {service} service")
         manage(config, service, "migrate", "--noinput", quiet=True)
         manage(config, service, "collectstatic", "--noinput", quiet=True)
+        if service in EVENT_SERVICES:
+            # The exchange, and the service's queues and bindings, before any relay publishes:
+            # what is published before the first consumer starts then waits in its queue.
+            manage(config, service, "consume_events", "--declare", quiet=True)
 
 
 # --- Backups -------------------------------------------------------------------------------
@@ -691,10 +868,16 @@ def honcho_command(config: Config) -> list[str]:
     empty_env = config.var / "run" / "honcho.env"
     empty_env.parent.mkdir(parents=True, exist_ok=True)
     empty_env.touch()
+    workers = config["EVENT_WORKERS"]
+    concurrency = ",".join(
+        f"{name}={workers}" for name in ("users-relay", "feed-relay", "feed-consumer")
+    )
     return [
         str(Path(sys.executable).parent / "honcho"),
         "start",
         "--no-colour",
+        "-c",
+        concurrency,
         "-d",
         str(REPO),
         "-f",
@@ -711,7 +894,12 @@ def stack_env(config: Config) -> dict[str, str]:
 
 
 # Each port the stack listens on, by the variable that moves it.
-PORT_VARIABLES = ("PG_PORT", *(f"{service.upper()}_PORT" for service in SERVICES), "GATEWAY_PORT")
+PORT_VARIABLES = (
+    "PG_PORT",
+    "BROKER_PORT",
+    *(f"{service.upper()}_PORT" for service in SERVICES),
+    "GATEWAY_PORT",
+)
 
 
 def port_in_use(port: int) -> bool:
@@ -743,6 +931,8 @@ def check_ports_free(config: Config) -> None:
     for name in PORT_VARIABLES:
         if name == "PG_PORT" and pg_running(config):
             continue  # our own Postgres, left running by `stack.py db-start`
+        if name == "BROKER_PORT" and broker_pid(config) is not None:
+            continue  # our own RabbitMQ, left running by `stack.py broker-start`
         port = int(config[name])
         if port_in_use(port):
             die(
@@ -755,9 +945,11 @@ def prepare(config: Config) -> None:
     init_env(config)
     if not config.values.get("JWT_SIGNING_KEY"):
         die(f"{config['ENV_FILE']} is missing; run `make setup` (or `stack.py init-env`)")
+    init_env(config)
     check_ports_free(config)
     nginx_binary()
     db_start(config)
+    broker_start(config)
     migrate(config)
     render_gateway(config)
 
@@ -821,6 +1013,7 @@ def run_in_foreground(config: Config) -> None:
     try:
         prepare(config)
     except BaseException:
+        broker_stop(config)
         db_stop(config)
         raise
     banner(config)
@@ -837,6 +1030,7 @@ def run_in_foreground(config: Config) -> None:
             proc.terminate()
             proc.wait(timeout=30)
         kill_stragglers(config)
+        broker_stop(config)
         db_stop(config)
         say("stopped")
 
@@ -851,6 +1045,7 @@ def up(config: Config) -> None:
     try:
         prepare(config)
     except BaseException:
+        broker_stop(config)
         db_stop(config)
         raise
     config.log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -876,7 +1071,11 @@ def up(config: Config) -> None:
 
 def stack_processes(config: Config) -> list[int]:
     """Pids of live processes started by this stack (they carry its SOCIAL_STACK_ID)."""
-    marker = f"SOCIAL_STACK_ID={config.var}".encode()
+    return marked_processes(f"SOCIAL_STACK_ID={config.var}".encode())
+
+
+def marked_processes(marker: bytes) -> list[int]:
+    """Pids of live processes whose environment holds `marker` (`NAME=value`)."""
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -912,6 +1111,7 @@ def down(config: Config) -> None:
             time.sleep(0.2)
     kill_stragglers(config)
     config.pid_file.unlink(missing_ok=True)
+    broker_stop(config)
     db_stop(config)
     say("down")
 
@@ -945,6 +1145,7 @@ def run_service_suite(
         f"{service.upper()}_DATABASE_URL": scratch.database_url(service, superuser=True),
         f"{service.upper()}_MEDIA_ROOT": str(workdir / "media" / service),
         "ENV_FILE": str(workdir / "no.env"),
+        "BROKER_URL": scratch.broker_url,
     }
     output = (workdir / f"{service}-tests.log").open("wb") if background else None
     return subprocess.Popen(
@@ -972,6 +1173,10 @@ def test(config: Config, pytest_args: list[str]) -> None:
             "USERS_DB_PASSWORD": secrets.token_urlsafe(24),
             "FEED_DB_PASSWORD": secrets.token_urlsafe(24),
             "NOTIFICATIONS_DB_PASSWORD": secrets.token_urlsafe(24),
+            "BROKER_PORT": str(free_port()),
+            "BROKER_DIST_PORT": str(free_port()),
+            "BROKER_EPMD_PORT": str(free_port()),
+            "BROKER_PASSWORD": secrets.token_urlsafe(24),
         }
     )
     # TEST_ONLY=users|feed|notifications|e2e runs one suite, for quick iterations on one part.
@@ -979,6 +1184,8 @@ def test(config: Config, pytest_args: list[str]) -> None:
     failed = []
     try:
         db_start(scratch, throwaway=True)
+        if only != "e2e":
+            broker_start(scratch)
         suites = [service for service in SERVICES if not only or only == service]
         # Small suites run beside the others, their output kept until they finish; the rest
         # run one after the other with their output live.
@@ -1000,6 +1207,7 @@ def test(config: Config, pytest_args: list[str]) -> None:
             if code != 0:
                 failed.append(service)
     finally:
+        broker_stop(scratch)
         db_stop(scratch)
     if not only or only == "e2e":
         say("end-to-end tests through the gateway")
@@ -1034,6 +1242,8 @@ def main() -> None:
             "test",
             "db-start",
             "db-stop",
+            "broker-start",
+            "broker-stop",
             "migrate",
             "render-gateway",
             "manage",
@@ -1056,6 +1266,8 @@ def main() -> None:
         "test": lambda: test(config, args.extra),
         "db-start": lambda: db_start(config),
         "db-stop": lambda: db_stop(config),
+        "broker-start": lambda: broker_start(config),
+        "broker-stop": lambda: broker_stop(config),
         "migrate": lambda: migrate(config),
         "render-gateway": lambda: render_gateway(config),
         "manage": lambda: manage_command(config, args.extra),

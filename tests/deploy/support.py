@@ -136,6 +136,7 @@ def operator_env() -> dict[str, str]:
         "USERS_DB_PASSWORD",
         "FEED_DB_PASSWORD",
         "NOTIFICATIONS_DB_PASSWORD",
+        "BROKER_PASSWORD",
     }
     return {name: secrets.token_urlsafe(48) for name in sorted(names)}
 

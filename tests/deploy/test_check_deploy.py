@@ -46,6 +46,7 @@ def production_env(service: str) -> dict[str, str]:
         "ALLOWED_HOSTS": f"social.example.com,{service},localhost",
         "PUBLIC_BASE_URL": "https://social.example.com",
         "CSRF_TRUSTED_ORIGINS": "https://social.example.com",
+        "BROKER_URL": f"amqp://social:{secrets.token_urlsafe(24)}@127.0.0.1:9/",
     }
 
 

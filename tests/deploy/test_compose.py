@@ -19,13 +19,30 @@ from tests.deploy import support
 
 KINDS = ("dev", "prod")
 DATABASES = {"users": "users-db", "feed": "feed-db", "notifications": "notifications-db"}
-# The processes besides each service that run its image against its database.
-MIGRATED_WORKERS = {"users": ("dispatcher",), "feed": ("trimmer",), "notifications": ()}
 MIGRATIONS = {
     "users": "users-migrate",
     "feed": "feed-migrate",
     "notifications": "notifications-migrate",
 }
+# The event processes: each runs a manage.py command from its service's image.
+EVENT_WORKERS = {
+    "users-relay": ("users", "relay_events"),
+    "feed-relay": ("feed", "relay_events"),
+    "feed-consumer": ("feed", "consume_events"),
+}
+# The processes besides each service that run its image against its database.
+MIGRATED_WORKERS = {
+    "users": ("users-relay",),
+    "feed": ("trimmer", "feed-relay", "feed-consumer"),
+    "notifications": (),
+}
+# The services that run shared.events: their migrate step also declares their queues.
+EVENT_SERVICES = ("users", "feed")
+MIGRATE_AND_DECLARE = [
+    "sh",
+    "-c",
+    "python manage.py migrate --noinput && python manage.py consume_events --declare",
+]
 
 
 def compose_schema_validator() -> jsonschema.protocols.Validator:
@@ -122,7 +139,10 @@ def test_services_wait_for_healthy_dependencies_and_completed_migrations(kind):
                 assert has_check, f"{name} waits for {dependency}, which has no health check"
     for name, db in DATABASES.items():
         migrate = MIGRATIONS[name]
-        assert support.depends_on(services[migrate]) == {db: "service_healthy"}
+        expected = {db: "service_healthy"}
+        if name in EVENT_SERVICES:
+            expected["rabbitmq"] = "service_healthy"
+        assert support.depends_on(services[migrate]) == expected
         for waiter in (name, *MIGRATED_WORKERS[name]):
             deps = support.depends_on(services[waiter])
             assert deps[db] == "service_healthy"
@@ -139,20 +159,54 @@ def test_migrations_run_once_in_one_shot_services(kind):
     services = support.load_compose(kind)["services"]
     for name, migrate in MIGRATIONS.items():
         spec = services[migrate]
-        assert spec["command"] == ["python", "manage.py", "migrate", "--noinput"]
+        # Migrations, then the service's queues and bindings: declared before any relay
+        # publishes, so nothing published before the first consumer starts is dropped.
+        if name in EVENT_SERVICES:
+            assert spec["command"] == MIGRATE_AND_DECLARE
+        else:
+            assert spec["command"] == ["python", "manage.py", "migrate", "--noinput"]
         assert spec["restart"] == "no"
         assert spec["build"]["dockerfile"] == f"services/{name}/Dockerfile"
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_the_dispatcher_runs_from_the_users_image(kind):
+def test_relays_and_consumers_run_from_their_services_image(kind):
     services = support.load_compose(kind)["services"]
-    dispatcher = services["dispatcher"]
-    assert dispatcher["command"] == ["python", "manage.py", "dispatch_events"]
-    assert dispatcher["build"] == services["users"]["build"]
-    assert support.environment(dispatcher)["FEED_SERVICE_URL"] == "http://feed:8000"
-    # It serves no HTTP, so the image's /healthz check must not mark it unhealthy.
-    assert dispatcher["healthcheck"] == {"disable": True}
+    for name, (service, command) in EVENT_WORKERS.items():
+        worker = services[name]
+        assert worker["command"] == ["python", "manage.py", command]
+        assert worker["build"] == services[service]["build"]
+        assert worker["environment"] == services[service]["environment"]
+        assert set(support.networks(worker)) == {f"{service}-data", "events"}
+        # It serves no HTTP, so the image's /healthz check must not mark it unhealthy.
+        assert worker["healthcheck"] == {"disable": True}
+    # A deletion event removes the account's images: the consumer writes the feed's media.
+    consumer_media = {m["source"] for m in support.volume_mounts(services["feed-consumer"])}
+    assert "feed-media" in consumer_media
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_rabbitmq_has_its_volume_a_health_check_and_the_credentials_every_service_uses(kind):
+    compose = support.load_compose(kind)
+    services, env = compose["services"], support.operator_env()
+    broker = services["rabbitmq"]
+    assert re.fullmatch(r"rabbitmq:3\.\d+(\.\d+)?(-[a-z0-9.]+)?", broker["image"])
+    # The node's name, and so where its data lives, derives from the hostname.
+    assert broker["hostname"] == "rabbitmq"
+    [data] = [m for m in support.volume_mounts(broker) if m["target"] == "/var/lib/rabbitmq"]
+    assert data["type"] == "volume"
+    assert data["source"] in compose["volumes"]
+    assert "rabbitmq-diagnostics" in broker["healthcheck"]["test"]
+    broker_env = support.environment(broker)
+    assert broker_env["RABBITMQ_DEFAULT_USER"] == "social"
+    assert broker_env["RABBITMQ_DEFAULT_PASS"] == env["BROKER_PASSWORD"]
+    assert compose["networks"]["events"].get("internal") is True
+    assert support.networks(broker) == {"events"}
+    url = f"amqp://social:{env['BROKER_PASSWORD']}@rabbitmq:5672/"
+    for name in (*EVENT_SERVICES, *(MIGRATIONS[s] for s in EVENT_SERVICES), *EVENT_WORKERS):
+        assert support.environment(services[name])["BROKER_URL"] == url, name
+        assert "events" in support.networks(services[name]), name
+    assert "events" not in support.networks(services["gateway"])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -188,15 +242,16 @@ def test_our_images_are_always_built_never_pulled(kind):
     services = support.load_compose(kind)["services"]
     built = {name: spec for name, spec in services.items() if "build" in spec}
     assert set(built) == {
-        *support.SERVICES, *MIGRATIONS.values(), "dispatcher", "trimmer", "gateway",
+        *support.SERVICES, *MIGRATIONS.values(), *EVENT_WORKERS, "trimmer", "gateway",
         "users-jobs", "feed-jobs", "notifications-jobs",
     }  # fmt: skip
     for name, spec in built.items():
         assert spec["pull_policy"] == "build", name
-    # The migrate services and the dispatcher share the service's image: built once.
+    # The migrate services and the event workers share the service's image: built once.
     for name, migrate in MIGRATIONS.items():
         assert services[migrate]["image"] == services[name]["image"] == f"social-{name}"
-    assert services["dispatcher"]["image"] == "social-users"
+    for name, (service, _) in EVENT_WORKERS.items():
+        assert services[name]["image"] == f"social-{service}"
     assert services["trimmer"]["image"] == "social-feed"
 
 
@@ -270,7 +325,6 @@ def test_services_accept_the_names_they_are_called_by(kind):
         assert "localhost" in allowed
     feed_env = support.environment(services["feed"])
     assert feed_env["USERS_SERVICE_URL"] == "http://users:8000"
-    assert support.environment(services["users"])["FEED_SERVICE_URL"] == "http://feed:8000"
 
 
 def test_development_mounts_the_source_and_reloads():
@@ -297,7 +351,7 @@ def test_production_runs_gunicorn_with_prod_settings_and_no_source_mounts():
         assert spec.get("restart") in ("unless-stopped", "always", "no"), name
         if spec.get("restart") == "no":
             assert name in MIGRATIONS.values()
-    for name in (*support.SERVICES, "dispatcher", "trimmer", *MIGRATIONS.values()):
+    for name in (*support.SERVICES, *EVENT_WORKERS, "trimmer", *MIGRATIONS.values()):
         env = support.environment(services[name])
         assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.prod"
         assert env["DEBUG"] == "false"

@@ -14,6 +14,16 @@ from tests.deploy import support
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
 APPS = ("users", "feed", "notifications")
 NAMESPACE = "social"
+# Relays and consumers (deploy/k8s/events.yaml): name -> (image's service, manage.py command).
+EVENT_WORKERS = {
+    "users-relay": ("users", "relay_events"),
+    "feed-relay": ("feed", "relay_events"),
+    "feed-consumer": ("feed", "consume_events"),
+}
+# The services that run shared.events (their Secrets carry BROKER_URL).
+EVENT_SERVICES = ("users", "feed")
+# Custom resources of operators the cluster runs: not in the Kubernetes schemas, checked below.
+OPERATOR_API_GROUPS = ("rabbitmq.com/",)
 
 
 def containers(workload: dict, *, init: bool = True) -> list[dict]:
@@ -28,6 +38,8 @@ def kustomization() -> dict:
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_every_manifest_matches_the_kubernetes_schema(version):
     for path, doc in support.k8s_documents(include_templates=True):
+        if doc["apiVersion"].startswith(OPERATOR_API_GROUPS):
+            continue
         # Strict: an unknown field (a typo Kubernetes would silently drop) is an error too.
         try:
             kubernetes_validate.validate(doc, version, strict=True)
@@ -147,23 +159,51 @@ def test_a_job_migrates_each_service_and_its_pods_wait_for_it(app):
     job = support.k8s_find("Job", f"{app}-migrate")
     [migrate] = containers(job)
     assert migrate["image"] == f"social-{app}"
-    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
-    waiters = [support.k8s_find("Deployment", app)]
-    workers = {"users": ["dispatcher"], "feed": ["trimmer"], "notifications": []}[app]
-    waiters += [support.k8s_find("Deployment", name) for name in workers]
-    for workload in waiters:
+    # Migrations, then the exchange and the service's queues: declared before any relay publishes.
+    if app in EVENT_SERVICES:
+        assert migrate["command"][:2] == ["sh", "-c"]
+        assert migrate["command"][2] == (
+            "python manage.py migrate --noinput && python manage.py consume_events --declare"
+        )
+    else:
+        assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    names = [app, *(name for name, (svc, _) in EVENT_WORKERS.items() if svc == app)]
+    if app == "feed":
+        names.append("trimmer")
+    for workload in (support.k8s_find("Deployment", name) for name in names):
         [wait] = support.pod_spec(workload)["initContainers"]
         assert wait["image"] == f"social-{app}"
         assert "manage.py migrate --check" in wait["command"][-1]
 
 
-def test_the_dispatcher_is_a_single_replica_that_is_replaced_not_rolled():
-    dispatcher = support.k8s_find("Deployment", "dispatcher")
-    [container] = containers(dispatcher, init=False)
-    assert container["image"] == "social-users"
-    assert container["command"] == ["python", "manage.py", "dispatch_events"]
-    assert dispatcher["spec"]["replicas"] == 1
-    assert dispatcher["spec"]["strategy"] == {"type": "Recreate"}
+@pytest.mark.parametrize("name", EVENT_WORKERS)
+def test_relays_and_consumers_are_deployments_that_scale_by_replica_count(name):
+    service, command = EVENT_WORKERS[name]
+    worker = support.k8s_find("Deployment", name)
+    [container] = containers(worker, init=False)
+    assert container["image"] == f"social-{service}"
+    assert container["command"] == ["python", "manage.py", command]
+    # Several at once are safe (SKIP LOCKED batches, applied-event ids): rolled, not recreated.
+    assert worker["spec"]["replicas"] >= 2
+    assert worker["spec"].get("strategy", {}).get("type", "RollingUpdate") == "RollingUpdate"
+    assert {"secretRef": {"name": f"{service}-secrets"}} in container["envFrom"]
+    assert {"configMapRef": {"name": "social-config"}} in container["envFrom"]
+
+
+def test_rabbitmq_is_a_three_node_operator_cluster_with_quorum_queues():
+    cluster = support.k8s_find("RabbitmqCluster", "social-rabbitmq")
+    assert cluster["apiVersion"] == "rabbitmq.com/v1beta1"
+    spec = cluster["spec"]
+    assert spec["replicas"] == 3
+    assert spec["persistence"]["storage"]
+    assert {"cpu", "memory"} <= spec["resources"]["limits"].keys()
+    assert "cluster_partition_handling = pause_minority" in spec["rabbitmq"]["additionalConfig"]
+    anti = spec["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert anti[0]["topologyKey"] == "kubernetes.io/hostname"
+    assert support.k8s_find("ConfigMap", "social-config")["data"]["EVENTS_QUEUE_TYPE"] == "quorum"
+    for app in EVENT_SERVICES:
+        url = support.k8s_find("Secret", f"{app}-secrets")["stringData"]["BROKER_URL"]
+        assert url.endswith("@social-rabbitmq.social.svc:5672/")
 
 
 def test_the_trimmer_is_a_single_replica_of_the_feed_image_trimming_hourly():
@@ -208,6 +248,8 @@ def test_secrets_come_only_from_secret_objects_never_from_manifest_values():
 def test_secret_template_names_every_secret_the_service_needs_with_placeholders_only(app):
     secret = support.k8s_find("Secret", f"{app}-secrets")
     needed = support.required_secrets(app) | {f"{app.upper()}_DATABASE_URL"}
+    if app in EVENT_SERVICES:
+        needed.add("BROKER_URL")
     assert set(secret["stringData"]) == needed
     for key, value in secret["stringData"].items():
         if key in support.required_secrets(app):

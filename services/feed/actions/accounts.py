@@ -1,8 +1,8 @@
 """Account events from the users service, applied across the feed's apps.
 
-A sign-up or a change of username or avatar updates the author replica; a deletion marks the
-author deleted and removes everything the user left in every app, in the transaction that
-records the event.
+A sign-up or a change of username, name or avatar updates the author replica; a deletion marks
+the author deleted and removes everything the user left in every app, in the transaction that
+records the event. They arrive over the broker (`config.events` maps each to this module).
 """
 
 import logging
@@ -22,15 +22,15 @@ logger = logging.getLogger(__name__)
 
 
 class AccountEventType(StrEnum):
-    """The users service's event types (its outbox's `EventType`), as they arrive on the wire."""
+    """The users service's account events (docs/events.md), as the feed's consumer gets them."""
 
-    USER_CREATED = "user.created"
-    USER_UPDATED = "user.updated"
-    USER_DELETED = "user.deleted"
+    USER_CREATED = "users.account.created"
+    USER_UPDATED = "users.account.updated"
+    USER_DELETED = "users.account.deleted"
 
 
 class EventNotApplied(ServiceUnavailable):
-    """The database could not apply an event now (lock conflict, timeout): the sender retries."""
+    """The database could not apply an event now (lock conflict, timeout): the consumer retries."""
 
     default_detail = "The event could not be applied now; retry later."
     default_code = "event_not_applied"
@@ -42,39 +42,41 @@ class EventNotApplied(ServiceUnavailable):
 _RETRIED_ERRORS = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)
 _ATTEMPTS = 3
 # Errors that retrying at once would not cure (a statement past its timeout, a lock not granted in
-# time): answered 503 so that the dispatcher tries again after its back-off.
+# time): raised, so that the consumer tries again after its back-off.
 _TRANSIENT_ERRORS = (*_RETRIED_ERRORS, pg_errors.QueryCanceled, pg_errors.LockNotAvailable)
 
 
 def apply_account_event(
     *,
-    event_id: int,
+    sequence: int,
     event_type: AccountEventType,
     user_id: int,
     username: str | None = None,
+    name: str = "",
     avatar_url: str | None = None,
 ) -> bool:
-    """Apply one users-service event to the replica and the user's content; False if skipped.
+    """Apply one users-service account event to the replica and the user's content.
 
-    Idempotent: the author's row is locked and an event whose id is not above the row's
-    `last_event_id` (a repeat, or older than one already applied) changes nothing, so delivering
-    events at least once and in any order is safe. `user.created` / `user.updated` set the
-    username and avatar (`username` is required for them); `user.deleted` marks the author
-    deleted and removes their posts (files after the commit), comments, likes and follows with
-    every counter those fed, in the transaction that records the event id. A deleted author stays
-    deleted whatever event comes later.
+    Returns False when skipped. Idempotent: the author's row is locked and an event whose
+    per-account `sequence` is not above the row's `last_event_sequence` (a repeat, or older than
+    one already applied) changes nothing, so delivering events at least once and in any order is
+    safe. Created / updated carry the account's whole state and set username, name and avatar
+    (`username` is required for them); deleted marks the author deleted and removes their posts
+    (files after the commit), comments, likes and follows with every counter those fed, in the
+    transaction that records the sequence. A deleted author stays deleted whatever comes later.
 
-    Raises `EventNotApplied` (503) when the database cannot apply it now.
+    Raises `EventNotApplied` when the database cannot apply it now.
     """
     attempt = 0
     while True:
         attempt += 1
         try:
             return _apply_account_event(
-                event_id=event_id,
+                sequence=sequence,
                 event_type=event_type,
                 user_id=user_id,
                 username=username,
+                name=name,
                 avatar_url=avatar_url,
             )
         except OperationalError as exc:
@@ -82,7 +84,12 @@ def apply_account_event(
                 raise
             logger.warning(
                 "account event not applied",
-                extra={"event_id": event_id, "attempt": attempt, "error": str(exc.__cause__)},
+                extra={
+                    "user_id": user_id,
+                    "sequence": sequence,
+                    "attempt": attempt,
+                    "error": str(exc.__cause__),
+                },
             )
             if attempt == _ATTEMPTS or not isinstance(exc.__cause__, _RETRIED_ERRORS):
                 raise EventNotApplied() from exc
@@ -90,10 +97,11 @@ def apply_account_event(
 
 def _apply_account_event(
     *,
-    event_id: int,
+    sequence: int,
     event_type: AccountEventType,
     user_id: int,
     username: str | None,
+    name: str,
     avatar_url: str | None,
 ) -> bool:
     deleting = event_type == AccountEventType.USER_DELETED
@@ -101,16 +109,17 @@ def _apply_account_event(
         raise ValueError(f"{event_type} needs a username")
     with transaction.atomic():
         # The row lock serialises every delivery of this user's events: a concurrent duplicate
-        # waits here, then finds the id already recorded. get_or_create survives a concurrent
+        # waits here, then finds the sequence already recorded. get_or_create survives a concurrent
         # insert of the same author (its INSERT runs in a savepoint; on the IntegrityError it
         # reads, and locks, the other transaction's row).
         author, created = Author.objects.select_for_update().get_or_create(
             pk=user_id,
             # A deletion of a user the feed never met still leaves a row: it is what marks
             # the user's tokens as belonging to a deleted account.
-            defaults={"username": username or "", "avatar_url": avatar_url},
+            defaults={"username": username or "", "name": name, "avatar_url": avatar_url},
         )
-        if not created and author.last_event_id is not None and event_id <= author.last_event_id:
+        last = author.last_event_sequence
+        if not created and last is not None and sequence <= last:
             return False
         if author.deleted_at is not None and not deleting:
             # User ids are never reused: nothing brings a deleted account back.
@@ -120,17 +129,19 @@ def _apply_account_event(
             author.deleted_at = author.deleted_at or timezone.now()
         else:
             author.username = username
+            author.name = name
             author.avatar_url = avatar_url
-        author.last_event_id = event_id
+        author.last_event_sequence = sequence
         # An event proves the id was issued, whatever a look-up said before.
         author.missing_since = None
         author.save(
             update_fields=[
                 "username",
+                "name",
                 "avatar_url",
                 "deleted_at",
                 "missing_since",
-                "last_event_id",
+                "last_event_sequence",
                 "updated_at",
             ]
         )

@@ -8,18 +8,26 @@ class Author(models.Model):
 
     Filled from JWT claims when a user writes (`services.remember_author_from_token`), from the
     users service's internal API for users the feed has not met (`selectors`), and kept current
-    by the users service's events (`last_event_id` makes applying them idempotent).
+    by the users service's account events (`last_event_sequence` makes applying them
+    idempotent and lets an older state arriving late be ignored).
     """
 
     # The users service's id, not a local sequence: the replica never invents users.
     id = models.BigIntegerField(primary_key=True)
     username = models.CharField(max_length=150)
+    # The profile's display name, from the account events (look-ups and tokens do not carry it).
+    name = models.CharField(max_length=150, blank=True, db_default="")
     # NULL is "no avatar", as the contract's user summary says it (`avatar_url: null`).
     avatar_url = models.URLField(max_length=1000, null=True, blank=True)  # noqa: DJ001
     updated_at = models.DateTimeField(auto_now=True)
-    # The id of the last users-service event applied to this row; older or repeated events
-    # are skipped.
+    # The per-account sequence of the last account event applied to this row; older or repeated
+    # events are skipped.
+    last_event_sequence = models.BigIntegerField(null=True, blank=True)
+    # The HTTP dispatcher's event id, which the release before the broker read and wrote: kept
+    # while pods of that release may still run (expand), dropped by a later release (contract).
     last_event_id = models.BigIntegerField(null=True, blank=True)
+    # The profile's privacy switch joins here (from the same events) when the users service has
+    # one: the visibility policy will read it.
     # Set when the account is deleted: the row stays so that late events and tokens can be
     # recognised as belonging to a gone user.
     deleted_at = models.DateTimeField(null=True, blank=True)

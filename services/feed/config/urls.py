@@ -1,6 +1,7 @@
-"""Feed service routes: /api/v1/..., /internal/v1/..., /healthz, /readyz.
+"""Feed service routes: /api/v1/..., /healthz, /readyz.
 
-Each app's `api/urls.py` lists its own paths under /api/v1/ (or /internal/v1/ for authors).
+Each app's `api/urls.py` lists its own paths under /api/v1/. Account events arrive over the
+broker (`config.events`), not over HTTP.
 """
 
 from django.conf import settings
@@ -20,7 +21,6 @@ urlpatterns = [
     path("api/v1/", include("posts.api.urls")),
     path("api/v1/", include("social.api.urls")),
     path("api/v1/", include("timeline.api.urls")),
-    path("internal/v1/", include("authors.api.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:

@@ -10,13 +10,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.events import account_state
 from accounts.models import User
-from accounts.services import (
-    record_admin_change,
-    remove_account,
-    remove_avatar,
-    replicated_state,
-)
+from accounts.services import record_admin_change, remove_account, remove_avatar
 
 
 class _CaseInsensitiveUniqueMixin(forms.ModelForm):
@@ -104,7 +100,7 @@ class UserAdmin(DjangoUserAdmin):
             before = None
             if change:
                 row = User.objects.select_for_update().filter(pk=obj.pk).first()
-                before = replicated_state(row) if row else None
+                before = account_state(row) if row else None
             super().save_model(request, obj, form, change)
             record_admin_change(user=obj, created=not change, before=before)
 

@@ -2,7 +2,7 @@
 
 Each function that changes a user locks the user's row first (`_lock_user`). That lock orders
 everything that happens to one account: token rotation against password changes and deletion,
-and the outbox events, whose ids must follow the order of the changes they describe.
+and the account events (`accounts.events`), recorded in the transaction of the change.
 """
 
 from typing import Any
@@ -19,11 +19,15 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.avatars import avatar_url, generate_avatar_name, prepare_avatar
+from accounts.avatars import generate_avatar_name, prepare_avatar
+from accounts.events import (
+    account_state,
+    record_account_created,
+    record_account_deleted,
+    record_account_updated_if_changed,
+)
 from accounts.models import EMAIL_CI_UNIQUE, User
 from accounts.usernames import MESSAGE as RESERVED_MESSAGE, is_reserved
-from outbox.models import EventType
-from outbox.services import record_event
 from shared.tokens import RefreshToken, token_user_id
 
 # Profile fields PUT/PATCH may change; anything else a client sends is ignored by the views.
@@ -73,7 +77,7 @@ def create_account(
     Raises `ValidationError` keyed by field for an invalid or taken email or username, in any
     letter case, including when a concurrent sign-up takes it first; with `check_password`,
     also for a password Django's validators refuse, with `refuse_reserved` for a reserved
-    username (`accounts.usernames`). Records `user.created`.
+    username (`accounts.usernames`). Records `users.account.created`.
     """
     user = User(
         email=User.objects.normalize_email(email), username=(username or "").lower(), **fields
@@ -99,21 +103,21 @@ def create_account(
     else:
         user.set_password(password)
     _save(user)
-    _record(EventType.USER_CREATED, user)
+    record_account_created(user)
     return user
 
 
 def update_profile(*, user: User, changes: dict[str, Any]) -> User:
     """Apply `changes` (a subset of EDITABLE_FIELDS) to the user's profile and return it.
 
-    A `user.updated` event is recorded only when the username actually changes.
+    `users.account.updated` is recorded only when what other services keep changes.
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     with transaction.atomic():
         locked = _lock_user(user.pk)
-        before = replicated_state(locked)
+        before = account_state(locked)
         for field, value in changes.items():
             setattr(locked, field, value.lower() if field == "username" else value)
         changed = [field for field in EDITABLE_FIELDS if field in changes]
@@ -132,24 +136,20 @@ def update_profile(*, user: User, changes: dict[str, Any]) -> User:
                 raise ValidationError(taken)
         if changed:
             _save(locked, update_fields=changed)
-        _record_if_replicated_fields_changed(locked, before)
+        record_account_updated_if_changed(locked, before)
     return locked
 
 
-def record_admin_change(*, user: User, created: bool, before: dict[str, str] | None) -> None:
+def record_admin_change(*, user: User, created: bool, before: dict[str, str | None] | None) -> None:
     """The admin saved `user`: record the event a service function would have recorded.
 
-    Call inside the admin's transaction, after the save.
+    Call inside the admin's transaction, after the save; `before` is `account_state` of the row
+    before the change.
     """
     if created:
-        _record(EventType.USER_CREATED, user)
+        record_account_created(user)
     elif before is not None:
-        _record_if_replicated_fields_changed(user, before)
-
-
-def replicated_state(user: User) -> dict[str, str]:
-    """What the feed's replica holds of `user`; compare before and after a change."""
-    return {"username": user.username, "avatar": user.avatar.name or ""}
+        record_account_updated_if_changed(user, before)
 
 
 def change_password(*, user: User, old_password: str, new_password: str) -> None:
@@ -179,8 +179,9 @@ def delete_account(*, user: User, password: str) -> None:
 def remove_account(*, user: User) -> None:
     """Delete an account: its refresh tokens stop working at once, and the feed is told.
 
-    The `user.deleted` event is recorded in the same transaction, so the deletion reaches the
-    feed service even if it is down right now. The avatar file goes after the commit.
+    `users.account.deleted` is recorded in the same transaction, so the deletion reaches the
+    other services even if the broker or they are down right now. The avatar file goes after
+    the commit.
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().filter(pk=user.pk).first()
@@ -192,7 +193,7 @@ def _remove_locked(user: User) -> None:
     avatar_name = user.avatar.name
     storage = user.avatar.storage
     _revoke_all_refresh_tokens(user.pk)
-    record_event(type=EventType.USER_DELETED, user_id=user.pk, data={})
+    record_account_deleted(user)
     user.delete()
     if avatar_name:
         transaction.on_commit(lambda: storage.delete(avatar_name))
@@ -214,11 +215,11 @@ def set_avatar(*, user: User, upload: UploadedFile) -> User:
     try:
         with transaction.atomic():
             locked = _lock_user(user.pk)
-            before = replicated_state(locked)
+            before = account_state(locked)
             old_name = locked.avatar.name
             locked.avatar.name = name
             locked.save(update_fields=["avatar"])
-            _record_if_replicated_fields_changed(locked, before)
+            record_account_updated_if_changed(locked, before)
             if old_name:
                 transaction.on_commit(lambda: storage.delete(old_name))
     except BaseException:
@@ -235,10 +236,10 @@ def remove_avatar(*, user: User) -> None:
         if not old_name:
             return
         storage = locked.avatar.storage
-        before = replicated_state(locked)
+        before = account_state(locked)
         locked.avatar = ""
         locked.save(update_fields=["avatar"])
-        _record_if_replicated_fields_changed(locked, before)
+        record_account_updated_if_changed(locked, before)
         transaction.on_commit(lambda: storage.delete(old_name))
 
 
@@ -383,17 +384,3 @@ def _save(user: User, **kwargs: Any) -> None:
             raise
         message = User._meta.get_field(field).error_messages["unique"]
         raise ValidationError({field: [message]}) from exc
-
-
-def _record(event_type: EventType, user: User) -> None:
-    record_event(
-        type=event_type,
-        user_id=user.pk,
-        data={"username": user.username, "avatar_url": avatar_url(user.avatar.name)},
-    )
-
-
-def _record_if_replicated_fields_changed(user: User, before: dict[str, str]) -> None:
-    # The feed's author replica renders username and avatar only; other edits stay here.
-    if replicated_state(user) != before:
-        _record(EventType.USER_UPDATED, user)

@@ -41,9 +41,9 @@ def media_root(settings, tmp_path):
     return tmp_path
 
 
-def rename(event_id: int, user_id: int, username: str, avatar_url: str | None = None) -> bool:
+def rename(sequence: int, user_id: int, username: str, avatar_url: str | None = None) -> bool:
     return apply_account_event(
-        event_id=event_id,
+        sequence=sequence,
         event_type=UPDATED,
         user_id=user_id,
         username=username,
@@ -51,8 +51,8 @@ def rename(event_id: int, user_id: int, username: str, avatar_url: str | None = 
     )
 
 
-def delete(event_id: int, user_id: int) -> bool:
-    return apply_account_event(event_id=event_id, event_type=DELETED, user_id=user_id)
+def delete(sequence: int, user_id: int) -> bool:
+    return apply_account_event(sequence=sequence, event_type=DELETED, user_id=user_id)
 
 
 def counters(user_id: int) -> tuple[int, int, int]:
@@ -117,7 +117,7 @@ def test_the_same_rename_delivered_twice_is_applied_once():
     assert rename(5, ANN, "ann2") is False
 
     again = Author.objects.get(pk=ANN)
-    assert (again.username, again.last_event_id) == ("ann2", 5)
+    assert (again.username, again.last_event_sequence) == ("ann2", 5)
     assert again.updated_at == first.updated_at  # the repeat wrote nothing
 
 
@@ -128,12 +128,12 @@ def test_an_older_event_after_a_newer_one_is_ignored():
 
     assert rename(6, ANN, "older") is False
     assert (
-        apply_account_event(event_id=3, event_type=CREATED, user_id=ANN, username="original")
+        apply_account_event(sequence=3, event_type=CREATED, user_id=ANN, username="original")
         is False
     )
 
     author = Author.objects.get(pk=ANN)
-    assert (author.username, author.avatar_url, author.last_event_id) == (
+    assert (author.username, author.avatar_url, author.last_event_sequence) == (
         "newest",
         "http://cdn.example/new.png",
         7,
@@ -144,7 +144,7 @@ def test_an_older_event_after_a_newer_one_is_ignored():
 def test_a_user_the_feed_never_met_is_added_by_their_first_event():
     assert (
         apply_account_event(
-            event_id=1,
+            sequence=1,
             event_type=CREATED,
             user_id=ANN,
             username="ann",
@@ -154,7 +154,7 @@ def test_a_user_the_feed_never_met_is_added_by_their_first_event():
     )
 
     author = Author.objects.get(pk=ANN)
-    assert (author.username, author.avatar_url, author.last_event_id) == (
+    assert (author.username, author.avatar_url, author.last_event_sequence) == (
         "ann",
         "http://cdn.example/ann.png",
         1,
@@ -247,7 +247,7 @@ def test_a_deletion_removes_everything_of_the_user_and_fixes_every_counter(
     assert_every_counter_matches_the_tables()
     author = Author.objects.get(pk=GONE)
     assert author.deleted_at is not None
-    assert author.last_event_id == 50
+    assert author.last_event_sequence == 50
 
 
 @pytest.mark.django_db
@@ -272,7 +272,7 @@ def test_a_deleted_user_stays_deleted_whatever_event_comes_later():
 
     assert rename(9, GONE, "back_again") is False
     assert (
-        apply_account_event(event_id=10, event_type=CREATED, user_id=GONE, username="again")
+        apply_account_event(sequence=10, event_type=CREATED, user_id=GONE, username="again")
         is False
     )
 
@@ -312,11 +312,13 @@ def test_concurrent_deliveries_of_one_deletion_apply_it_exactly_once(media_root)
 def test_concurrent_first_events_for_an_unknown_user_create_one_author_and_apply_once():
     results = run_concurrently(
         12,
-        lambda i: apply_account_event(event_id=1, event_type=CREATED, user_id=ANN, username="ann"),
+        lambda i: apply_account_event(sequence=1, event_type=CREATED, user_id=ANN, username="ann"),
     )
 
     assert sorted(results, key=str) == [False] * 11 + [True]
-    assert list(Author.objects.values_list("id", "username", "last_event_id")) == [(ANN, "ann", 1)]
+    assert list(Author.objects.values_list("id", "username", "last_event_sequence")) == [
+        (ANN, "ann", 1)
+    ]
 
 
 @pytest.mark.django_db(transaction=True)

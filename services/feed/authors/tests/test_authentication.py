@@ -26,7 +26,7 @@ def deleted_user() -> int:
     """GONE wrote a post, then deleted the account; the feed applied the event."""
     Author.objects.create(id=GONE, username="gone")
     create_post(author_id=GONE, title="soon gone")
-    apply_account_event(event_id=5, event_type=AccountEventType.USER_DELETED, user_id=GONE)
+    apply_account_event(sequence=5, event_type=AccountEventType.USER_DELETED, user_id=GONE)
     return GONE
 
 
@@ -180,7 +180,7 @@ def test_an_id_issued_after_the_look_up_is_an_author_once_its_creation_arrives(c
 
     remember_missing_users([404])
     apply_account_event(
-        event_id=9, event_type=AccountEventType.USER_CREATED, user_id=404, username="late"
+        sequence=9, event_type=AccountEventType.USER_CREATED, user_id=404, username="late"
     )
 
     token = signed(user_id="404", iat=int(time.time()) - 60)

@@ -6,6 +6,7 @@ from pathlib import Path
 # the gateway's proxy headers, UTC and en-us, request ids. All else below is the feed service's.
 from shared.base_settings import *  # noqa: F403
 from shared.env import env, non_negative_int, read_env_file, require_secret
+from shared.events.conf import event_settings
 from shared.jwt import simple_jwt_settings
 from shared.logging import logging_config
 from shared.settings import (
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "shared.throttling",
     "shared.idempotency",
     "shared.periodic",
+    "shared.events",
     "authors",
     "posts",
     "social",
@@ -80,6 +82,17 @@ REST_FRAMEWORK = rest_framework(
 INTERNAL_API_TOKEN = require_secret("INTERNAL_API_TOKEN")
 USERS_SERVICE_URL = env.str("USERS_SERVICE_URL", default="http://127.0.0.1:8001")
 USERS_SERVICE_TIMEOUT_SECONDS = env.float("USERS_SERVICE_TIMEOUT_SECONDS", default=2.0)
+
+# --- Events (shared.events; the catalogue is docs/events.md) -------------------------------
+globals().update(event_settings(service="feed"))
+# What the feed's consumer applies: its queue `feed.events` is bound to exactly these types.
+EVENT_HANDLERS = {
+    "users.account.created": "config.events.apply_account",
+    "users.account.updated": "config.events.apply_account",
+    "users.account.deleted": "config.events.apply_account",
+}
+# Extra `/readyz` fields (shared.health): the broker, the outbox, the queue and dead letters.
+READINESS_CHECKS = ["shared.events.health.readiness"]
 
 # --- Content rules -------------------------------------------------------------------------
 # A word list added to the profanity list that ships with posts/ (same format); empty for none.

@@ -3,12 +3,14 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, DEBUG, PUBLIC_BASE_URL, env
+from .base import ALLOWED_HOSTS, BROKER_URL, DEBUG, PUBLIC_BASE_URL, env
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
+if not BROKER_URL:
+    raise ImproperlyConfigured("BROKER_URL must be set in production.")
 
 # TLS terminates in front of the gateway, which passes the client's scheme on when the load
 # balancer is one of its TRUSTED_PROXIES: request.is_secure() is then the client's view, and

@@ -7,6 +7,9 @@ os.environ.setdefault("FEED_SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ.setdefault("JWT_SIGNING_KEY", "test-jwt-signing-key-" + "y" * 40)
 os.environ.setdefault("INTERNAL_API_TOKEN", "test-internal-token-" + "z" * 40)
 os.environ.setdefault("FEED_DATABASE_URL", "postgres://postgres@127.0.0.1:54329/feed")
+# The test runner (deploy/local/stack.py test) starts a throwaway RabbitMQ node and sets this; by
+# default it names a port that refuses connections at once.
+os.environ.setdefault("BROKER_URL", "amqp://guest:guest@127.0.0.1:9/")
 
 from .base import *  # noqa: F403
 

@@ -168,7 +168,7 @@ def test_a_deleted_account_loses_its_inbox():
     follows((1, 2), (3, 2))
     post = create_post(author_id=2, title="hi")
 
-    apply_account_event(event_id=1, event_type=AccountEventType.USER_DELETED, user_id=1)
+    apply_account_event(sequence=1, event_type=AccountEventType.USER_DELETED, user_id=1)
 
     assert everything() == {(2, post.pk), (3, post.pk)}
 

@@ -3,8 +3,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.events import ACCOUNT_CREATED, ACCOUNT_DELETED, ACCOUNT_UPDATED
 from accounts.models import User
-from outbox.models import Event, EventType
+from shared.events.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,8 @@ def test_admin_pages_render(admin_client, admin_user):
         "/admin/accounts/user/?q=root",
         "/admin/accounts/user/add/",
         f"/admin/accounts/user/{admin_user.pk}/change/",
-        "/admin/outbox/event/",
+        "/admin/shared_events/outboxevent/",
+        "/admin/shared_events/appliedevent/",
     ):
         assert admin_client.get(path).status_code == 200, path
 
@@ -73,7 +75,7 @@ def test_admin_add_user_lowercases_the_username_and_records_the_event(admin_clie
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     user = User.objects.get(username="newbie")
-    assert Event.objects.filter(user_id=user.pk, type=EventType.USER_CREATED).exists()
+    assert OutboxEvent.objects.filter(aggregate_id=user.pk, type=ACCOUNT_CREATED).exists()
 
 
 def test_admin_refuses_an_email_taken_in_another_case(admin_client):
@@ -105,12 +107,12 @@ def test_admin_rename_records_an_update_event_and_other_edits_do_not(admin_clien
     user = make_user(username="carol")
     url = f"/admin/accounts/user/{user.pk}/change/"
     assert admin_client.post(url, change_form(user, bio="hello")).status_code == 302
-    assert not Event.objects.filter(type=EventType.USER_UPDATED).exists()
+    assert not OutboxEvent.objects.filter(type=ACCOUNT_UPDATED).exists()
     assert admin_client.post(url, change_form(user, username="Caroline")).status_code == 302
     user.refresh_from_db()
     assert user.username == "caroline"
-    event = Event.objects.get(type=EventType.USER_UPDATED)
-    assert event.data == {"username": "caroline", "avatar_url": None}
+    event = OutboxEvent.objects.get(type=ACCOUNT_UPDATED)
+    assert event.payload == {"username": "caroline", "name": "", "avatar_url": None}
 
 
 def test_admin_delete_records_the_deletion_event(admin_client, make_user):
@@ -118,8 +120,8 @@ def test_admin_delete_records_the_deletion_event(admin_client, make_user):
     response = admin_client.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not User.objects.filter(pk=user.pk).exists()
-    assert Event.objects.filter(user_id=user.pk, type=EventType.USER_DELETED).exists()
+    assert OutboxEvent.objects.filter(aggregate_id=user.pk, type=ACCOUNT_DELETED).exists()
 
 
 def test_outbox_admin_is_read_only(admin_client):
-    assert admin_client.get("/admin/outbox/event/add/").status_code == 403
+    assert admin_client.get("/admin/shared_events/outboxevent/add/").status_code == 403

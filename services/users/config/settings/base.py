@@ -6,6 +6,7 @@ from pathlib import Path
 # the gateway's proxy headers, UTC and en-us, request ids. All else below is the users service's.
 from shared.base_settings import *  # noqa: F403
 from shared.env import env, read_env_file, require_secret
+from shared.events.conf import event_settings
 from shared.jwt import simple_jwt_settings
 from shared.logging import logging_config
 from shared.settings import (
@@ -42,8 +43,8 @@ INSTALLED_APPS = [
     "shared.throttling",
     "shared.idempotency",
     "shared.periodic",
+    "shared.events",
     "accounts",
-    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -108,19 +109,12 @@ REST_FRAMEWORK = rest_framework(
 
 # --- Cross-service -------------------------------------------------------------------------
 INTERNAL_API_TOKEN = require_secret("INTERNAL_API_TOKEN")
-FEED_SERVICE_URL = env.str("FEED_SERVICE_URL", default="http://127.0.0.1:8002")
 
-# --- Outbox (account events for the feed; see outbox/dispatcher.py) ------------------------
-OUTBOX_POLL_INTERVAL_SECONDS = env.float("OUTBOX_POLL_INTERVAL_SECONDS", default=0.5)
-OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=20)
-OUTBOX_CONNECT_TIMEOUT_SECONDS = env.float("OUTBOX_CONNECT_TIMEOUT_SECONDS", default=3.0)
-OUTBOX_READ_TIMEOUT_SECONDS = env.float("OUTBOX_READ_TIMEOUT_SECONDS", default=10.0)
-OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=1.0)
-OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=60.0)
-OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
-OUTBOX_PRUNE_INTERVAL_SECONDS = env.int("OUTBOX_PRUNE_INTERVAL_SECONDS", default=600)
-# Extra `/readyz` fields (shared.health): the outbox backlog.
-READINESS_CHECKS = ["outbox.selectors.readiness"]
+# --- Events (shared.events; the catalogue is docs/events.md) -------------------------------
+# The users service produces account events and consumes none yet.
+globals().update(event_settings(service="users"))
+# Extra `/readyz` fields (shared.health): the broker and the outbox backlog.
+READINESS_CHECKS = ["shared.events.health.readiness"]
 
 # --- Files ---------------------------------------------------------------------------------
 # Absolute URLs for avatars point at the gateway, which serves /media/ itself.

@@ -1,0 +1,42 @@
+"""The events the feed consumes (`EVENT_HANDLERS`), each turned into a call of a service.
+
+Like `urls.py` for requests: the edge that checks what arrives and hands it to the function
+that owns the rule. A payload that can never be applied is `Unprocessable` and goes straight to
+the dead letters; anything else a handler raises is retried.
+"""
+
+from actions.accounts import AccountEventType, apply_account_event
+from shared.events.consumer import Unprocessable
+from shared.events.message import Event
+
+USERNAME_MAX_LENGTH = 150
+NAME_MAX_LENGTH = 150
+AVATAR_URL_MAX_LENGTH = 1000
+
+
+def _text(payload: dict, key: str, *, max_length: int, required: bool) -> str | None:
+    value = payload.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value) or len(value) > max_length:
+        raise Unprocessable(f"payload.{key} is not a string of at most {max_length} characters")
+    return value
+
+
+def apply_account(event: Event) -> None:
+    """`users.account.created|updated|deleted` -> `apply_account_event`."""
+    event_type = AccountEventType(event.type)
+    if event_type == AccountEventType.USER_DELETED:
+        apply_account_event(
+            sequence=event.sequence, event_type=event_type, user_id=event.aggregate_id
+        )
+        return
+    payload = event.payload
+    apply_account_event(
+        sequence=event.sequence,
+        event_type=event_type,
+        user_id=event.aggregate_id,
+        username=_text(payload, "username", max_length=USERNAME_MAX_LENGTH, required=True),
+        name=_text(payload, "name", max_length=NAME_MAX_LENGTH, required=False) or "",
+        avatar_url=_text(payload, "avatar_url", max_length=AVATAR_URL_MAX_LENGTH, required=False),
+    )

@@ -1,1 +1,0 @@
-"""Transactional outbox: account events recorded with the change, delivered to the feed."""

@@ -1,0 +1,62 @@
+"""`manage.py consume_events`: apply the events of this service's queue, forever or once."""
+
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from shared.events import broker
+from shared.events.consumer import Consumer
+
+
+class Command(BaseCommand):
+    help = (
+        "Apply the events in this service's queue with its EVENT_HANDLERS (runs until "
+        "SIGTERM/SIGINT); --declare only declares the queues and bindings."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--declare",
+            action="store_true",
+            help="Declare the exchange, this service's queues and bindings, then exit "
+            "(at deploy time, so nothing published before the first consumer starts is lost).",
+        )
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Apply what is queued until the queue stays empty for a second, then exit.",
+        )
+
+    def handle(self, *args: Any, declare: bool = False, once: bool = False, **opts: Any) -> None:
+        consumer = Consumer()
+        if not consumer.handlers:
+            if declare:
+                # A service that consumes nothing still needs the exchange its relay uses.
+                connection = broker.connect()
+                try:
+                    broker.declare_exchange(connection.channel())
+                finally:
+                    connection.close()
+                return
+            raise CommandError("EVENT_HANDLERS is empty: this service consumes no events.")
+        stop = threading.Event()
+        if declare or once:
+            try:
+                consumer.channel()
+                if once:
+                    handled = consumer.consume(stop, until_idle=1.0)
+                    self.stdout.write(f"handled {handled} message(s)")
+            finally:
+                consumer.close()
+            return
+
+        def request_stop(signum: int, frame: FrameType | None) -> None:
+            # Settle the message in progress, hand back the prefetched ones, then leave.
+            stop.set()
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        consumer.run(stop)

@@ -1,0 +1,166 @@
+"""The relay: publishes the outbox's pending events to the exchange, marks them once confirmed.
+
+Delivery is at least once. A batch is locked (`FOR UPDATE SKIP LOCKED`, so several relays share
+the work without publishing a row twice at the same moment), published with publisher confirms,
+and marked published in the same transaction, after the last confirm. A relay that dies between
+publishing and committing leaves the rows pending and the next relay publishes them again: the
+consumers' applied-event ids make that repeat harmless. Order is not promised across relays or
+redeliveries; each event's per-aggregate sequence lets a consumer tell an older state.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+
+import pika
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, connection, transaction
+from django.db.models.functions import Now
+
+from shared.events import broker
+from shared.events.message import Event
+from shared.events.models import OutboxEvent
+from shared.events.outbox import prune_published
+
+logger = logging.getLogger(__name__)
+
+
+class Relay:
+    """One relay process's state: its broker channel (opened on demand) and its settings."""
+
+    def __init__(self) -> None:
+        self.producer = settings.EVENTS_SERVICE
+        self.exchange = settings.EVENTS_EXCHANGE
+        self.batch_size = settings.EVENTS_RELAY_BATCH_SIZE
+        self.poll_seconds = settings.EVENTS_RELAY_POLL_SECONDS
+        self.retention = timedelta(days=settings.EVENTS_OUTBOX_RETENTION_DAYS)
+        self.prune_every = 600.0
+        self._next_prune = 0.0
+        self._connection: pika.BlockingConnection | None = None
+        self._channel: pika.adapters.blocking_connection.BlockingChannel | None = None
+
+    # --- broker ------------------------------------------------------------------------------
+
+    def channel(self) -> pika.adapters.blocking_connection.BlockingChannel:
+        if self._channel is None or not self._channel.is_open:
+            self.close()
+            self._connection = broker.connect()
+            channel = self._connection.channel()
+            # Every basic_publish now waits for the broker's ack (and raises on a nack).
+            channel.confirm_delivery()
+            broker.declare_exchange(channel)
+            self._channel = channel
+        return self._channel
+
+    def close(self) -> None:
+        connection_, self._connection, self._channel = self._connection, None, None
+        if connection_ is not None and connection_.is_open:
+            try:
+                connection_.close()
+            except broker.BROKER_ERRORS:
+                logger.debug("closing a broken broker connection failed", exc_info=True)
+
+    def publish(self, rows: Sequence[OutboxEvent]) -> None:
+        """Publish `rows` and wait for the broker to confirm each; raise if it does not."""
+        channel = self.channel()
+        for row in rows:
+            event = Event.from_outbox(row, producer=self.producer)
+            channel.basic_publish(
+                self.exchange, row.type, event.body(), properties=event.properties()
+            )
+
+    # --- database ----------------------------------------------------------------------------
+
+    @staticmethod
+    def lock_batch(limit: int) -> list[OutboxEvent]:
+        """The oldest pending rows no other relay holds, locked; call inside a transaction."""
+        return list(
+            OutboxEvent.objects.select_for_update(skip_locked=True)
+            # Repeated on the outer query's rows: a row another relay published while this
+            # query waited is re-checked against it and skipped.
+            .filter(published_at__isnull=True)
+            .order_by("id")[:limit]
+        )
+
+    @staticmethod
+    def mark_published(rows: Sequence[OutboxEvent]) -> None:
+        OutboxEvent.objects.filter(pk__in=[row.pk for row in rows]).update(published_at=Now())
+
+    def relay_batch(self) -> int:
+        """Publish one batch of pending events and mark it, in one transaction; return its size."""
+        with transaction.atomic():
+            rows = self.lock_batch(self.batch_size)
+            if rows:
+                self.publish(rows)
+                self.mark_published(rows)
+        if rows:
+            logger.info("events published", extra={"count": len(rows)})
+        return len(rows)
+
+    def relay_all(self) -> int:
+        """Publish batches until none is left (`--once`); return how many were published."""
+        total = 0
+        while (published := self.relay_batch()) > 0:
+            total += published
+        return total
+
+    def maybe_prune(self) -> None:
+        now = time.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + self.prune_every
+        removed = prune_published(older_than=self.retention)
+        if removed:
+            logger.info("published events pruned", extra={"count": removed})
+
+    # --- the loop ----------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Relay until `stop` is set; survive the broker and the database going away."""
+        failures = 0
+        logger.info("relay started", extra={"exchange": self.exchange})
+        while not stop.is_set():
+            try:
+                published = self.relay_batch()
+                self.maybe_prune()
+            except broker.BROKER_ERRORS as exc:
+                failures += 1
+                logger.warning(
+                    "relay cannot reach the broker; events wait in the outbox",
+                    extra={"error": f"{type(exc).__name__}: {exc}", "failures": failures},
+                )
+                self.close()
+                stop.wait(self.backoff(failures))
+                continue
+            except (DatabaseError, InterfaceError):
+                failures += 1
+                logger.exception("relay lost the database; retrying")
+                # Drop the broken connection; the next query opens a fresh one.
+                connection.close()
+                stop.wait(self.backoff(failures))
+                continue
+            failures = 0
+            if published < self.batch_size:
+                self.idle(stop, self.poll_seconds)
+        self.close()
+        logger.info("relay stopped")
+
+    def idle(self, stop: threading.Event, seconds: float) -> None:
+        """Wait; with a connection open, serve its heartbeats meanwhile so the broker keeps it."""
+        if self._connection is None or not self._connection.is_open:
+            stop.wait(seconds)
+            return
+        try:
+            self._connection.sleep(seconds)
+        except broker.BROKER_ERRORS:
+            self.close()
+
+    @staticmethod
+    def backoff(failures: int) -> float:
+        return broker.retry_delay(
+            failures,
+            base=settings.EVENTS_RETRY_BASE_SECONDS,
+            cap=min(settings.EVENTS_RETRY_MAX_SECONDS, 10.0),
+        )

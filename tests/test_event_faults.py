@@ -1,0 +1,206 @@
+"""The broker down, frozen, and a poison message: nothing lost, nothing applied twice.
+
+Each outage is real: the stack's RabbitMQ node is stopped (`stack.py broker-stop`) or frozen
+(SIGSTOP) while accounts change and posts are liked through the gateway; every write must
+succeed, the events wait in the outboxes, and once the broker is back the world is exactly what
+it would have been without the outage (tests/test_account_events.py's EXPECTED_AFTER). The
+relay dying between publishing and marking, and a consumer dying between commit and ack, are
+produced exactly in the feed's suite (services/feed/config/tests/test_events.py).
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from tests.conftest import REPO, Account, Api, Stack, sign_up
+from tests.events import (
+    account_event,
+    broker_pid,
+    consumer_log_outcomes,
+    database,
+    outbox_events,
+    outbox_pending,
+    publish,
+    queue_depth,
+    ready,
+    wait_for,
+)
+from tests.test_account_events import (
+    EXPECTED_AFTER,
+    build_world,
+    change_accounts,
+    like,
+    normalise_names,
+    post,
+    snapshot,
+)
+
+
+def a_post_and_its_fans(api: Api) -> tuple[int, list[Account]]:
+    """A post, and three accounts that will like it while the broker is out."""
+    author, *fans = (sign_up(api) for _ in range(4))
+    return post(api, author, "liked in the dark")["id"], fans
+
+
+def assert_drains_to_the_expected_world(api: Api, stack: Stack, world, post_id: int) -> None:
+    wait_for(lambda: outbox_pending(stack, "users") == 0, "the users outbox to drain")
+    wait_for(lambda: outbox_pending(stack, "feed") == 0, "the feed outbox to drain")
+    wait_for(
+        lambda: api.get(f"/api/v1/posts/{world.gone_post}").status_code == 404,
+        "the deletion to reach the feed",
+    )
+    wait_for(lambda: queue_depth(stack) == 0, "the feed's queue to drain")
+    assert normalise_names(snapshot(api, world), world) == EXPECTED_AFTER
+    assert api.get(f"/api/v1/posts/{post_id}").json()["like_count"] == 3
+    ids = [
+        e["event_id"]
+        for e in outbox_events(stack, [world.gone.id, world.renamed.id, world.other.id])
+    ]
+
+    def logged() -> dict | None:
+        found = consumer_log_outcomes(stack)
+        return found if all(found["applied"][i] for i in ids) else None
+
+    outcomes = wait_for(logged, "every event to be applied")
+    assert {i: outcomes["applied"][i] for i in ids} == dict.fromkeys(ids, 1)
+
+
+def test_with_the_broker_stopped_every_write_succeeds_and_everything_arrives_after(api, stack):
+    world = build_world(api)
+    post_id, fans = a_post_and_its_fans(api)
+    wait_for(lambda: outbox_pending(stack) == 0, "the world's sign-ups to be published")
+    stopped = stack.stack_command("broker-stop")
+    assert stopped.returncode == 0, stopped.stderr
+    try:
+        change_accounts(api, world)
+        for fan in fans:
+            like(api, fan, post_id)
+        users = ready(stack, "users")
+        assert users["broker"] == "unreachable"
+        assert users["outbox_pending"] >= 3, users
+        assert ready(stack, "feed")["broker"] == "unreachable"
+        # The feed has not heard of the deletion: its events wait in the users outbox.
+        assert api.get(f"/api/v1/posts/{world.gone_post}").status_code == 200
+    finally:
+        started = stack.stack_command("broker-start")
+        assert started.returncode == 0, started.stderr
+    assert_drains_to_the_expected_world(api, stack, world, post_id)
+
+
+def test_with_the_broker_frozen_every_write_succeeds_and_everything_arrives_after(api, stack):
+    world = build_world(api)
+    post_id, fans = a_post_and_its_fans(api)
+    wait_for(lambda: outbox_pending(stack) == 0, "the world's sign-ups to be published")
+    pid = broker_pid(stack)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        change_accounts(api, world)
+        for fan in fans:
+            like(api, fan, post_id)
+        users = ready(stack, "users")
+        assert users["broker"] == "unreachable"
+        assert users["outbox_pending"] >= 3, users
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert_drains_to_the_expected_world(api, stack, world, post_id)
+
+
+@pytest.fixture
+def feed_bug(stack: Stack):
+    """A fault in the feed's database (a trigger refusing one username): the bug to be fixed."""
+    poison_name = f"poison_{uuid.uuid4().hex[:8]}"
+    conn = database(stack, "feed")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"""
+            CREATE FUNCTION refuse_{poison_name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.username = '{poison_name}' THEN RAISE EXCEPTION 'the bug'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER refuse_{poison_name} BEFORE INSERT OR UPDATE ON authors_author
+            FOR EACH ROW EXECUTE FUNCTION refuse_{poison_name}();
+            """
+        )
+
+    def fix() -> None:
+        with conn.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER IF EXISTS refuse_{poison_name} ON authors_author")
+            cursor.execute(f"DROP FUNCTION IF EXISTS refuse_{poison_name}()")
+
+    yield poison_name, fix
+    fix()
+    conn.close()
+
+
+def dead_letters_command(stack: Stack, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", "event_dead_letters", *args],
+        cwd=REPO / "services" / "feed",
+        env={
+            **stack.env,
+            "FEED_DATABASE_URL": (
+                f"postgres://feed:{stack.env['FEED_DB_PASSWORD']}@127.0.0.1:"
+                f"{stack.env['PG_PORT']}/feed"
+            ),
+            "BROKER_URL": (
+                f"amqp://social:{stack.env['BROKER_PASSWORD']}@127.0.0.1:"
+                f"{stack.env['BROKER_PORT']}/"
+            ),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_poison_message_is_dead_lettered_the_rest_flow_and_replay_applies_it_after_the_fix(
+    api, stack, feed_bug
+):
+    poison_name, fix = feed_bug
+    victim, bystander = sign_up(api), sign_up(api)
+    victim_post = post(api, victim, "victim's")["id"]
+    bystander_post = post(api, bystander, "bystander's")["id"]
+    poison = account_event(
+        "users.account.updated",
+        victim.id,
+        1000,
+        {"username": poison_name, "name": "", "avatar_url": None},
+    )
+    publish(stack, poison)
+    # Behind it in the queue, a real rename of someone else.
+    renamed = f"fine_{uuid.uuid4().hex[:8]}"
+    response = api.patch("/api/v1/users/me", json={"username": renamed}, headers=bystander.auth)
+    assert response.status_code == 200
+
+    wait_for(
+        lambda: api.get(f"/api/v1/posts/{bystander_post}").json()["author"]["username"] == renamed,
+        "the rename behind the poison to flow",
+    )
+    wait_for(lambda: ready(stack, "feed")["dead_letters"] == 1, "the poison in the dead letters")
+    [letter] = [json.loads(line) for line in dead_letters_command(stack).splitlines()]
+    assert (letter["id"], letter["type"], letter["aggregate_id"]) == (
+        poison["id"],
+        "users.account.updated",
+        victim.id,
+    )
+    assert letter["attempts"] == 3
+    assert "the bug" in letter["error"]
+    assert api.get(f"/api/v1/posts/{victim_post}").json()["author"]["username"] != poison_name
+
+    fix()
+    assert dead_letters_command(stack, "--replay").strip() == "replayed 1 dead letter(s)"
+    wait_for(
+        lambda: api.get(f"/api/v1/posts/{victim_post}").json()["author"]["username"] == poison_name,
+        "the replayed event to be applied",
+    )
+    assert ready(stack, "feed")["dead_letters"] == 0
+    assert consumer_log_outcomes(stack)["applied"][poison["id"]] == 1
