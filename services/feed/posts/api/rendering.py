@@ -22,6 +22,7 @@ bytes are the same as DRF's `JSONRenderer` renders `PostSerializer`'s own output
 (`posts/tests/test_representations.py` holds the two equal).
 """
 
+import dataclasses
 import functools
 import operator
 import threading
@@ -31,6 +32,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from rest_framework import ISO_8601
 from rest_framework.exceptions import NotFound
@@ -131,13 +133,14 @@ class _Shape:
     more than JSON already does (an integer is written as it is)."""
 
     def __init__(self, serializer: PostSerializer) -> None:
-        kept = set(PostSerializer.Meta.kept_fields)
+        kept = set(serializer.Meta.kept_fields)
         template: list[bytes] = []
         # The kept runs' fields, and per slot of the template what fills it: (True, a kept
         # run's index) or (False, a live field's value for a row).
         self.runs: list[list[tuple[str, Callable[[Any], Any], str | None]]] = []
         self.slots: list[tuple[bool, Any]] = []
         for name, field in serializer.fields.items():
+            _check_source(name, field, PostContent if name in kept else PostRow)
             if name in kept:
                 if not self.slots or not self.slots[-1][0]:
                     template.append(b"%b")
@@ -190,6 +193,16 @@ class _Shape:
             for row in rows
             if (runs := kept.get(row.id)) is not None
         ]
+
+
+def _check_source(name: str, field: Field, carrier: type) -> None:
+    """Refuse, at the first render, a field whose value the selectors do not read."""
+    source = field.source.split(".")[0]
+    if source != "*" and source not in {item.name for item in dataclasses.fields(carrier)}:
+        raise ImproperlyConfigured(
+            f"PostSerializer.{name} shows `{field.source}`, which posts.selectors."
+            f"{carrier.__name__} does not carry: read it there (and in its statement)."
+        )
 
 
 def _value_of(field: Field) -> Callable[[Any], Any]:

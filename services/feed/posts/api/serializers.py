@@ -41,7 +41,7 @@ class PostSerializer(serializers.ModelSerializer):
     # renders every post the API returns from these fields, in this order, and the schema is
     # drawn from them. A post's data is a `posts.selectors.PostRow` (read every time) and a
     # `PostContent` (what `Meta.kept_fields` shows): a new field is declared here and read by
-    # the selector that reads its side.
+    # the selector that reads its side (the renderer refuses a field neither carries).
 
     author = serializers.SerializerMethodField()
     images = PostImageSerializer(many=True, read_only=True)

@@ -11,17 +11,19 @@ from types import SimpleNamespace
 
 import orjson
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage
 from django.db.models import Prefetch, QuerySet
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from authors.models import Author
 from authors.services import summarize_authors
 from posts.api.media import media_url, media_urls
-from posts.api.rendering import OrjsonRenderer, render_posts, rendered
+from posts.api.rendering import OrjsonRenderer, _Shape, render_posts, rendered
 from posts.api.serializers import PostSerializer
 from posts.models import Like, Post, PostImage
-from posts.selectors import get_post_row, user_post_rows
+from posts.selectors import get_post_row, post_contents, user_post_rows
 from posts.services import like_post
 from posts.tests.factories import AuthorFactory, LikeFactory, PostFactory, PostImageFactory
 from social.tests.factories import FollowFactory
@@ -270,6 +272,40 @@ def test_keys_that_are_not_strings_render_as_drf_renders_them():
     # A list field's errors are keyed by position: {"images": {0: [...]}}.
     errors = {"images": {0: ["Not a valid image."], 3: ["Too large."]}}
     assert fast(errors) == render(errors)
+
+
+class WithAuthorId(PostSerializer):
+    """The Post with one more field, as a later change would declare it."""
+
+    author_id = serializers.IntegerField(read_only=True)
+
+    class Meta(PostSerializer.Meta):
+        fields = [*PostSerializer.Meta.fields, "author_id"]
+
+
+def test_a_field_declared_on_the_serializer_is_rendered_with_the_others():
+    post = PostFactory(author_id=AuthorFactory().id)
+    shape = _Shape(WithAuthorId())
+    row = get_post_row(post.pk)
+    [kept] = shape.render_kept(post_contents([post.pk]))
+
+    [rendered_post] = orjson.loads(fast(shape.render([row], {post.pk: kept})))
+
+    assert list(rendered_post) == [*PostSerializer.Meta.fields, "author_id"]
+    assert rendered_post["author_id"] == post.author_id
+
+
+def test_a_field_the_selectors_do_not_read_is_refused_at_the_first_render():
+    class WithLocation(PostSerializer):
+        location = serializers.CharField(read_only=True)
+
+        class Meta(PostSerializer.Meta):
+            fields = [*PostSerializer.Meta.fields, "location"]
+            kept_fields = [*PostSerializer.Meta.kept_fields, "location"]
+
+    refused = r"PostSerializer\.location .*selectors\.PostContent"
+    with pytest.raises(ImproperlyConfigured, match=refused):
+        _Shape(WithLocation())
 
 
 def test_the_cache_is_bounded(monkeypatch):
