@@ -439,3 +439,22 @@ def test_gateway_templates_survive_the_nginx_images_envsubst():
         assert re.findall(r"\$[A-Z_]", text) == [], template.name
         braced = re.findall(r"\$\{([^}]*)\}", text)
         assert all(re.fullmatch(r"[A-Z][A-Z0-9_]*", name) for name in braced), braced
+
+
+def seconds(duration: str) -> int:
+    match = re.fullmatch(r"([0-9]+)s", duration)
+    assert match, duration
+    return int(match.group(1))
+
+
+def test_production_stops_gracefully_before_docker_kills_anything():
+    """SIGTERM (gunicorn) and SIGQUIT (nginx) let requests in flight finish: Docker must wait
+    longer than gunicorn's graceful timeout and nginx's worker_shutdown_timeout."""
+    import shared.gunicorn_conf
+
+    services = support.load_compose("prod")["services"]
+    for name in support.SERVICES:
+        assert seconds(services[name]["stop_grace_period"]) > shared.gunicorn_conf.graceful_timeout
+    main = (support.REPO / "gateway" / "docker" / "nginx.conf").read_text()
+    shutdown = int(re.search(r"worker_shutdown_timeout ([0-9]+)s;", main).group(1))
+    assert seconds(services["gateway"]["stop_grace_period"]) > shutdown
