@@ -11,13 +11,11 @@ produced exactly in the feed's suite (services/feed/config/tests/test_events.py)
 import json
 import os
 import signal
-import subprocess
-import sys
 import uuid
 
 import pytest
 
-from tests.conftest import REPO, Account, Api, Stack, sign_up
+from tests.conftest import Account, Api, Stack, sign_up
 from tests.events import (
     account_event,
     broker_pid,
@@ -45,6 +43,21 @@ def a_post_and_its_fans(api: Api) -> tuple[int, list[Account]]:
     """A post, and three accounts that will like it while the broker is out."""
     author, *fans = (sign_up(api) for _ in range(4))
     return post(api, author, "liked in the dark")["id"], fans
+
+
+def change_and_like_while_the_broker_is_out(
+    api: Api, stack: Stack, world, post_id: int, fans: list[Account]
+) -> None:
+    """Two renames, a deletion and three likes: every write succeeds, the events wait."""
+    change_accounts(api, world)
+    for fan in fans:
+        like(api, fan, post_id)
+    users = ready(stack, "users")
+    assert users["broker"] == "unreachable"
+    assert users["outbox_pending"] >= 3, users
+    assert ready(stack, "feed")["broker"] == "unreachable"
+    # The feed has not heard of the deletion: its events wait in the users outbox.
+    assert api.get(f"/api/v1/posts/{world.gone_post}").status_code == 200
 
 
 def assert_drains_to_the_expected_world(api: Api, stack: Stack, world, post_id: int) -> None:
@@ -77,15 +90,7 @@ def test_with_the_broker_stopped_every_write_succeeds_and_everything_arrives_aft
     stopped = stack.stack_command("broker-stop")
     assert stopped.returncode == 0, stopped.stderr
     try:
-        change_accounts(api, world)
-        for fan in fans:
-            like(api, fan, post_id)
-        users = ready(stack, "users")
-        assert users["broker"] == "unreachable"
-        assert users["outbox_pending"] >= 3, users
-        assert ready(stack, "feed")["broker"] == "unreachable"
-        # The feed has not heard of the deletion: its events wait in the users outbox.
-        assert api.get(f"/api/v1/posts/{world.gone_post}").status_code == 200
+        change_and_like_while_the_broker_is_out(api, stack, world, post_id, fans)
     finally:
         started = stack.stack_command("broker-start")
         assert started.returncode == 0, started.stderr
@@ -99,12 +104,7 @@ def test_with_the_broker_frozen_every_write_succeeds_and_everything_arrives_afte
     pid = broker_pid(stack)
     os.kill(pid, signal.SIGSTOP)
     try:
-        change_accounts(api, world)
-        for fan in fans:
-            like(api, fan, post_id)
-        users = ready(stack, "users")
-        assert users["broker"] == "unreachable"
-        assert users["outbox_pending"] >= 3, users
+        change_and_like_while_the_broker_is_out(api, stack, world, post_id, fans)
     finally:
         os.kill(pid, signal.SIGCONT)
     assert_drains_to_the_expected_world(api, stack, world, post_id)
@@ -140,24 +140,8 @@ def feed_bug(stack: Stack):
 
 
 def dead_letters_command(stack: Stack, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", "event_dead_letters", *args],
-        cwd=REPO / "services" / "feed",
-        env={
-            **stack.env,
-            "FEED_DATABASE_URL": (
-                f"postgres://feed:{stack.env['FEED_DB_PASSWORD']}@127.0.0.1:"
-                f"{stack.env['PG_PORT']}/feed"
-            ),
-            "BROKER_URL": (
-                f"amqp://social:{stack.env['BROKER_PASSWORD']}@127.0.0.1:"
-                f"{stack.env['BROKER_PORT']}/"
-            ),
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    """`manage.py event_dead_letters` as an operator runs it (`make manage`)."""
+    done = stack.stack_command("manage", "feed", "event_dead_letters", *args)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -6,13 +6,20 @@ to the types it handles, and `<service>.events.dead` for what it could not apply
 idempotent, so the consumer declares at start and `consume_events --declare` at deploy time.
 """
 
+import logging
 import random
+import threading
+import time
 from collections.abc import Iterable
 
 import pika
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pika.adapters.utils.connection_workflow import AMQPConnectorException
+
+logger = logging.getLogger(__name__)
+
+Channel = pika.adapters.blocking_connection.BlockingChannel
 
 # What a lost, refused, frozen or broken broker connection raises in pika (a handshake that
 # times out surfaces as the connector's own exception, outside the AMQPError tree).
@@ -47,7 +54,51 @@ def dead_letter_queue_name(service: str | None = None) -> str:
     return f"{queue_name(service)}.dead"
 
 
-def declare_exchange(channel: pika.adapters.blocking_connection.BlockingChannel) -> None:
+class BrokerClient:
+    """A broker connection and one channel in confirm mode, opened on demand, reopened after a
+    loss. Subclasses (the relay, the consumer) declare what they need in `setup`."""
+
+    def __init__(self) -> None:
+        self._connection: pika.BlockingConnection | None = None
+        self._channel: Channel | None = None
+
+    def setup(self, channel: Channel) -> None:
+        """Declare what this client needs on a fresh channel."""
+
+    def channel(self) -> Channel:
+        if self._channel is None or not self._channel.is_open:
+            self.close()
+            self._connection = connect()
+            channel = self._connection.channel()
+            # Every basic_publish now waits for the broker's ack (and raises on a nack).
+            channel.confirm_delivery()
+            self.setup(channel)
+            self._channel = channel
+        return self._channel
+
+    def close(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None and connection.is_open:
+            try:
+                connection.close()
+            except BROKER_ERRORS:
+                logger.debug("closing a broken broker connection failed", exc_info=True)
+
+    def pause(self, seconds: float, stop: threading.Event | None = None) -> None:
+        """Wait; with a connection open, serve its heartbeats meanwhile (a plain sleep would let
+        the broker drop it). A connection that breaks meanwhile is closed, to be reopened."""
+        if self._connection is not None and self._connection.is_open:
+            try:
+                self._connection.sleep(seconds)
+            except BROKER_ERRORS:
+                self.close()
+        elif stop is not None:
+            stop.wait(seconds)
+        else:
+            time.sleep(seconds)
+
+
+def declare_exchange(channel: Channel) -> None:
     channel.exchange_declare(settings.EVENTS_EXCHANGE, exchange_type="topic", durable=True)
 
 
@@ -57,9 +108,7 @@ def _queue_arguments() -> dict[str, object]:
     return {"x-queue-type": "classic"}
 
 
-def declare_consumer_queues(
-    channel: pika.adapters.blocking_connection.BlockingChannel, event_types: Iterable[str]
-) -> None:
+def declare_consumer_queues(channel: Channel, event_types: Iterable[str]) -> None:
     """Declare this service's queue, its dead letters and the bindings for `event_types`."""
     declare_exchange(channel)
     dead = dead_letter_queue_name()

@@ -27,14 +27,14 @@ from django.db.models.functions import Now
 from django.utils.module_loading import import_string
 
 from shared.events import broker
-from shared.events.message import Event, MalformedEvent, decode
+from shared.events.message import Event, MalformedEvent, decode, republished
 from shared.events.models import AppliedEvent
 
 logger = logging.getLogger(__name__)
 
 # Called inside the transaction that records the event as applied; raises to refuse it.
 Handler = Callable[[Event], Any]
-Channel = pika.adapters.blocking_connection.BlockingChannel
+Channel = broker.Channel
 
 _INSERT_APPLIED_SQL = f"""
     INSERT INTO {AppliedEvent._meta.db_table} (event_id, type, applied_at)
@@ -99,10 +99,11 @@ def _database_usable() -> bool:
     return True
 
 
-class Consumer:
+class Consumer(broker.BrokerClient):
     """One consumer process: its broker connection, its handlers and its settings."""
 
     def __init__(self, handlers: dict[str, Handler] | None = None) -> None:
+        super().__init__()
         self.handlers = configured_handlers() if handlers is None else handlers
         self.queue = broker.queue_name()
         self.dead_queue = broker.dead_letter_queue_name()
@@ -112,37 +113,11 @@ class Consumer:
         self.retention = timedelta(days=settings.EVENTS_APPLIED_RETENTION_DAYS)
         self.prune_every = 600.0
         self._next_prune = 0.0
-        self._connection: pika.BlockingConnection | None = None
-        self._channel: Channel | None = None
 
-    # --- broker ------------------------------------------------------------------------------
-
-    def channel(self) -> Channel:
-        if self._channel is None or not self._channel.is_open:
-            self.close()
-            self._connection = broker.connect()
-            channel = self._connection.channel()
-            # Dead-lettering publishes: wait for the broker's confirm before acking the original.
-            channel.confirm_delivery()
-            channel.basic_qos(prefetch_count=settings.EVENTS_CONSUMER_PREFETCH)
-            broker.declare_consumer_queues(channel, self.handlers)
-            self._channel = channel
-        return self._channel
-
-    def close(self) -> None:
-        connection_, self._connection, self._channel = self._connection, None, None
-        if connection_ is not None and connection_.is_open:
-            try:
-                connection_.close()
-            except broker.BROKER_ERRORS:
-                logger.debug("closing a broken broker connection failed", exc_info=True)
-
-    def sleep(self, seconds: float) -> None:
-        """Wait while serving the connection's heartbeats (a plain sleep would lose it)."""
-        if self._connection is not None and self._connection.is_open:
-            self._connection.sleep(seconds)
-        else:
-            time.sleep(seconds)
+    def setup(self, channel: Channel) -> None:
+        # Confirm mode (BrokerClient) makes dead-lettering wait for the broker before the ack.
+        channel.basic_qos(prefetch_count=settings.EVENTS_CONSUMER_PREFETCH)
+        broker.declare_consumer_queues(channel, self.handlers)
 
     # --- one message -------------------------------------------------------------------------
 
@@ -183,7 +158,7 @@ class Consumer:
                     if stop is not None and stop.is_set():
                         channel.basic_nack(method.delivery_tag, requeue=True)
                         return Outcome.REQUEUED
-                    self.sleep(self.retry_cap / 10)
+                    self.pause(self.retry_cap / 10)
                     continue
                 failures += 1
                 error = f"{type(exc).__name__}: {exc}"
@@ -198,7 +173,7 @@ class Consumer:
                     )
                     logger.error("event dead-lettered", extra=self._fields(event))
                     return Outcome.DEAD_LETTERED
-                self.sleep(broker.retry_delay(failures, base=self.retry_base, cap=self.retry_cap))
+                self.pause(broker.retry_delay(failures, base=self.retry_base, cap=self.retry_cap))
                 continue
             channel.basic_ack(method.delivery_tag)
             outcome = Outcome.APPLIED if applied else Outcome.DUPLICATE
@@ -226,17 +201,10 @@ class Consumer:
                 "x-routing-key": method.routing_key,
             }
         )
-        dead_properties = pika.BasicProperties(
-            content_type=properties.content_type,
-            delivery_mode=pika.DeliveryMode.Persistent,
-            message_id=properties.message_id,
-            type=properties.type,
-            app_id=properties.app_id,
-            timestamp=properties.timestamp,
-            headers=headers,
-        )
         # The default exchange routes by queue name: only this service's dead letters get it.
-        channel.basic_publish("", self.dead_queue, body, properties=dead_properties)
+        channel.basic_publish(
+            "", self.dead_queue, body, properties=republished(properties, headers=headers)
+        )
         channel.basic_ack(method.delivery_tag)
 
     @staticmethod

@@ -15,6 +15,7 @@ from typing import Any
 import pika
 
 from shared.events import broker
+from shared.events.message import republished
 
 
 @dataclass(frozen=True)
@@ -127,18 +128,7 @@ def replay_dead_letters(*, ids: set[str] | None = None, limit: int = 1000) -> li
             if not key.startswith("x-")
         }
         channel.basic_publish(
-            "",
-            broker.queue_name(),
-            body,
-            properties=pika.BasicProperties(
-                content_type=properties.content_type,
-                delivery_mode=pika.DeliveryMode.Persistent,
-                message_id=properties.message_id,
-                type=properties.type,
-                app_id=properties.app_id,
-                timestamp=properties.timestamp,
-                headers=headers,
-            ),
+            "", broker.queue_name(), body, properties=republished(properties, headers=headers)
         )
         return True
 

@@ -73,6 +73,19 @@ class Event:
         )
 
 
+def republished(properties: pika.BasicProperties, *, headers: dict) -> pika.BasicProperties:
+    """The properties of a message sent on again (dead-lettered, replayed), with `headers`."""
+    return pika.BasicProperties(
+        content_type=properties.content_type,
+        delivery_mode=pika.DeliveryMode.Persistent,
+        message_id=properties.message_id,
+        type=properties.type,
+        app_id=properties.app_id,
+        timestamp=properties.timestamp,
+        headers=headers,
+    )
+
+
 def _positive_int(raw: dict[str, Any], key: str) -> int:
     value = raw.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_BIGINT:

@@ -14,7 +14,6 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 
-import pika
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.db.models.functions import Now
@@ -27,10 +26,11 @@ from shared.events.outbox import prune_published
 logger = logging.getLogger(__name__)
 
 
-class Relay:
+class Relay(broker.BrokerClient):
     """One relay process's state: its broker channel (opened on demand) and its settings."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.producer = settings.EVENTS_SERVICE
         self.exchange = settings.EVENTS_EXCHANGE
         self.batch_size = settings.EVENTS_RELAY_BATCH_SIZE
@@ -38,29 +38,9 @@ class Relay:
         self.retention = timedelta(days=settings.EVENTS_OUTBOX_RETENTION_DAYS)
         self.prune_every = 600.0
         self._next_prune = 0.0
-        self._connection: pika.BlockingConnection | None = None
-        self._channel: pika.adapters.blocking_connection.BlockingChannel | None = None
 
-    # --- broker ------------------------------------------------------------------------------
-
-    def channel(self) -> pika.adapters.blocking_connection.BlockingChannel:
-        if self._channel is None or not self._channel.is_open:
-            self.close()
-            self._connection = broker.connect()
-            channel = self._connection.channel()
-            # Every basic_publish now waits for the broker's ack (and raises on a nack).
-            channel.confirm_delivery()
-            broker.declare_exchange(channel)
-            self._channel = channel
-        return self._channel
-
-    def close(self) -> None:
-        connection_, self._connection, self._channel = self._connection, None, None
-        if connection_ is not None and connection_.is_open:
-            try:
-                connection_.close()
-            except broker.BROKER_ERRORS:
-                logger.debug("closing a broken broker connection failed", exc_info=True)
+    def setup(self, channel: broker.Channel) -> None:
+        broker.declare_exchange(channel)
 
     def publish(self, rows: Sequence[OutboxEvent]) -> None:
         """Publish `rows` and wait for the broker to confirm each; raise if it does not."""
@@ -143,19 +123,9 @@ class Relay:
                 continue
             failures = 0
             if published < self.batch_size:
-                self.idle(stop, self.poll_seconds)
+                self.pause(self.poll_seconds, stop)
         self.close()
         logger.info("relay stopped")
-
-    def idle(self, stop: threading.Event, seconds: float) -> None:
-        """Wait; with a connection open, serve its heartbeats meanwhile so the broker keeps it."""
-        if self._connection is None or not self._connection.is_open:
-            stop.wait(seconds)
-            return
-        try:
-            self._connection.sleep(seconds)
-        except broker.BROKER_ERRORS:
-            self.close()
 
     @staticmethod
     def backoff(failures: int) -> float:
