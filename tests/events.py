@@ -6,6 +6,7 @@ message as a relay would, and find a stack's processes to stop or freeze them.
 """
 
 import json
+import os
 import re
 import time
 import uuid
@@ -147,8 +148,9 @@ def account_event(
     }
 
 
-def stack_pids(stack: Stack, command_part: str) -> list[int]:
-    """Pids of this stack's processes whose command line contains `command_part`."""
+def stack_pids(stack: Stack, command_part: str, service: str = "") -> list[int]:
+    """Pids of this stack's processes whose command line contains `command_part` (run from
+    `service`'s folder, when given)."""
     marker = f"SOCIAL_STACK_ID={(stack.work_dir / 'var').resolve()}".encode()
     pids = []
     for entry in Path("/proc").iterdir():
@@ -157,8 +159,11 @@ def stack_pids(stack: Stack, command_part: str) -> list[int]:
         try:
             if marker not in (entry / "environ").read_bytes().split(b"\0"):
                 continue
-            if command_part.encode() in (entry / "cmdline").read_bytes().replace(b"\0", b" "):
-                pids.append(int(entry.name))
+            if command_part.encode() not in (entry / "cmdline").read_bytes().replace(b"\0", b" "):
+                continue
+            if service and not os.readlink(entry / "cwd").endswith(f"/services/{service}"):
+                continue
+            pids.append(int(entry.name))
         except OSError:
             continue
     return sorted(pids)

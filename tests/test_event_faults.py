@@ -1,21 +1,25 @@
-"""The broker down, frozen, and a poison message: nothing lost, nothing applied twice.
+"""The broker down, frozen, a relay killed, a poison message: nothing lost, nothing twice.
 
 Each outage is real: the stack's RabbitMQ node is stopped (`stack.py broker-stop`) or frozen
 (SIGSTOP) while accounts change and posts are liked through the gateway; every write must
 succeed, the events wait in the outboxes, and once the broker is back the world is exactly what
-it would have been without the outage (tests/test_account_events.py's EXPECTED_AFTER). The
-relay dying between publishing and marking, and a consumer dying between commit and ack, are
-produced exactly in the feed's suite (services/feed/config/tests/test_events.py).
+it would have been without the outage (tests/test_account_events.py's EXPECTED_AFTER). A relay
+process is SIGKILLed after its publish was confirmed and before its mark committed. A consumer
+dying between commit and ack is produced exactly in the feed's suite
+(services/feed/config/tests/test_events.py), as are the other crash points.
 """
 
 import json
 import os
 import signal
+import subprocess
+import sys
+import time
 import uuid
 
 import pytest
 
-from tests.conftest import Account, Api, Stack, sign_up
+from tests.conftest import STACK, Account, Api, Stack, sign_up
 from tests.events import (
     account_event,
     broker_pid,
@@ -26,6 +30,7 @@ from tests.events import (
     publish,
     queue_depth,
     ready,
+    stack_pids,
     wait_for,
 )
 from tests.test_account_events import (
@@ -35,6 +40,7 @@ from tests.test_account_events import (
     like,
     normalise_names,
     post,
+    rename,
     snapshot,
 )
 
@@ -108,6 +114,60 @@ def test_with_the_broker_frozen_every_write_succeeds_and_everything_arrives_afte
     finally:
         os.kill(pid, signal.SIGCONT)
     assert_drains_to_the_expected_world(api, stack, world, post_id)
+
+
+def test_a_relay_killed_after_publishing_and_before_marking_causes_a_duplicate_applied_once(
+    api, stack
+):
+    """The relay's mark waits behind a table lock the test holds, so the kill lands exactly
+    between the broker's confirm and the commit; the row stays pending, another relay publishes
+    it again, and the feed ignores the repeat."""
+    ann = sign_up(api)
+    post_id = post(api, ann, "hello")["id"]
+    wait_for(lambda: outbox_pending(stack) == 0, "ann's sign-up to be published")
+    relays = stack_pids(stack, "relay_events", "users")
+    assert len(relays) == 2, relays
+    for pid in relays:
+        os.kill(pid, signal.SIGSTOP)
+    conn = database(stack, "users")
+    own = None
+    try:
+        new_name = rename(api, ann)
+        [event] = [e for e in outbox_events(stack, [ann.id]) if e["published_at"] is None]
+        with conn.cursor() as cursor:
+            # SHARE lets the relay lock its batch (FOR UPDATE) but not mark it (UPDATE).
+            cursor.execute("LOCK TABLE shared_events_outboxevent IN SHARE MODE")
+        own = subprocess.Popen(
+            [sys.executable, str(STACK), "manage", "users", "relay_events"],
+            env=stack.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(
+            lambda: consumer_log_outcomes(stack)["applied"][event["event_id"]] == 1,
+            "the feed to apply what the relay published",
+        )
+        [dying] = [pid for pid in stack_pids(stack, "relay_events", "users") if pid not in relays]
+        os.kill(dying, signal.SIGKILL)
+        own.wait(30)
+        conn.commit()  # the lock goes; the killed relay's transaction is gone with it
+        time.sleep(0.5)
+        [still] = [e for e in outbox_events(stack, [ann.id]) if e["event_id"] == event["event_id"]]
+        assert still["published_at"] is None
+    finally:
+        conn.close()
+        if own is not None and own.poll() is None:
+            own.kill()
+        for pid in relays:
+            os.kill(pid, signal.SIGCONT)
+
+    wait_for(lambda: outbox_pending(stack) == 0, "the other relays to publish it again")
+    wait_for(
+        lambda: consumer_log_outcomes(stack)["duplicate"][event["event_id"]] >= 1,
+        "the feed to see the repeat",
+    )
+    assert consumer_log_outcomes(stack)["applied"][event["event_id"]] == 1
+    assert api.get(f"/api/v1/posts/{post_id}").json()["author"]["username"] == new_name
 
 
 @pytest.fixture
