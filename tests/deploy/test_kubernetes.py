@@ -382,3 +382,37 @@ def test_service_pods_are_annotated_for_prometheus_to_scrape_their_metrics(app):
         "prometheus.io/port": str(port),
         "prometheus.io/path": "/metrics",
     }
+
+
+@pytest.mark.parametrize(
+    ("app", "callers"),
+    [
+        ("users", {"gateway", "feed", "trimmer", "feed-jobs"}),
+        ("feed", {"gateway", "dispatcher"}),
+        ("notifications", {"gateway"}),
+    ],
+)
+def test_only_the_gateway_and_the_internal_callers_reach_a_service(app, callers):
+    policy = support.k8s_find("NetworkPolicy", app)
+    spec = policy["spec"]
+    assert spec["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": app}}
+    assert spec["policyTypes"] == ["Ingress"]
+    [rule] = spec["ingress"]
+    pods = {
+        peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+        for peer in rule["from"]
+        if "podSelector" in peer
+    }
+    assert pods == callers
+    # Every caller named is a workload whose pods carry that label.
+    pod_labels = set()
+    for _, doc in support.k8s_documents(include_templates=True):
+        if doc["kind"] in support.WORKLOAD_KINDS:
+            template = (
+                doc["spec"]["jobTemplate"]["spec"]["template"]
+                if doc["kind"] == "CronJob"
+                else doc["spec"]["template"]
+            )
+            pod_labels.add(template["metadata"]["labels"].get("app.kubernetes.io/name"))
+    assert callers <= pod_labels, callers - pod_labels
+    assert [port["port"] for port in rule["ports"]] == ["http"]

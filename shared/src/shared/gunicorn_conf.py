@@ -65,10 +65,13 @@ logconfig_dict = {
 # folder, summed at each scrape. One fresh folder per gunicorn master (under /tmp, writable in
 # every container), unless the environment names one. Set when the master starts, not when this
 # file is imported, so that nothing else that imports it (a test) hands its folder on.
-_metrics_dir: list[str] = []
+_metrics_dir: list[str] = []  # and the work slots' folder (shared.slots)
 
 
 def on_starting(server: Any) -> None:
+    # The folder of the work slots (shared.slots) that every worker of this master shares.
+    os.environ["WORK_SLOTS_DIR"] = tempfile.mkdtemp(prefix="work-slots-")
+    _metrics_dir.append(os.environ["WORK_SLOTS_DIR"])
     named = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if named:
         # Samples of an earlier run in a named folder would be summed with this one's.

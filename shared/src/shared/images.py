@@ -40,7 +40,9 @@ _SPOOL_BYTES = 1024 * 1024
 # lengths, impossible headers, broken EXIF. Anything else is a bug and stays one.
 _DECODING_ERRORS = (OSError, SyntaxError, ValueError, EOFError, KeyError)
 
-RejectionCode = Literal["too_large", "too_many_pixels", "invalid_image"]
+RejectionCode = Literal[
+    "too_large", "too_many_pixels", "invalid_image", "too_elongated", "over_pixel_budget"
+]
 
 
 class UnacceptableImage(Exception):
@@ -53,15 +55,18 @@ class UnacceptableImage(Exception):
 
 @dataclass(frozen=True)
 class ImageLimits:
-    """What one upload may weigh: bytes as sent, and pixels (width x height) as decoded.
+    """What one upload may weigh: bytes as sent, pixels (width x height) as decoded, and how
+    much longer than wide (or wider than long) it may be.
 
     Pillow's own bomb guard (`Image.MAX_IMAGE_PIXELS`, a process-wide setting this module
     leaves alone) stays above any cap allowed here, so `decode`'s header check is what refuses
-    every oversized image, with one answer.
+    every oversized image, with one answer. A very long, thin image (1 x 40,000,000) is within
+    any pixel cap but is no picture, and costs the resampler and the encoders more per pixel.
     """
 
     max_bytes: int
     max_pixels: int
+    max_aspect_ratio: float = 20.0
 
     def __post_init__(self) -> None:
         guard = Image.MAX_IMAGE_PIXELS or self.max_pixels
@@ -69,6 +74,26 @@ class ImageLimits:
             raise ValueError(f"max_pixels must be 1 to {guard:,} (Pillow's bomb guard)")
         if self.max_bytes <= 0:
             raise ValueError("max_bytes must be positive")
+        if self.max_aspect_ratio < 1:
+            raise ValueError("max_aspect_ratio must be at least 1")
+
+
+class PixelBudget:
+    """The pixels one request may have decoded, over all its images (`decode(budget=...)`).
+
+    Each image within its own cap can still be cheap to send and dear to decode; ten of them
+    in one request multiply that. The header's claim is spent before any pixel is decoded.
+    """
+
+    def __init__(self, pixels: int) -> None:
+        if pixels <= 0:
+            raise ValueError("a pixel budget must be positive")
+        self.remaining = pixels
+
+    def spend(self, pixels: int) -> None:
+        if pixels > self.remaining:
+            raise UnacceptableImage("over_pixel_budget")
+        self.remaining -= pixels
 
 
 @dataclass(frozen=True)
@@ -127,9 +152,50 @@ class DecodedImage:
                 image.close()
 
 
-def decode(file: File, *, limits: ImageLimits, keep_side: int | None = None) -> DecodedImage:
+def measure(file: File, *, limits: ImageLimits, budget: PixelBudget | None = None) -> int:
+    """The pixels `file` claims, from its size and header only; `UnacceptableImage` if its
+    bytes, pixels or shape are past `limits`, or its pixels past what `budget` has left.
+
+    Costs a header read, not a decode: run it over every image of a request before decoding
+    any, so that a request over its budget is refused before it costs anything.
+    """
+    if file.size is None or file.size > limits.max_bytes:
+        raise UnacceptableImage("too_large")
+    file.seek(0)
+    try:
+        with Image.open(file, formats=ALLOWED_FORMATS) as opened:
+            width, height = opened.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UnacceptableImage("too_many_pixels") from None
+    except _DECODING_ERRORS:
+        raise UnacceptableImage("invalid_image") from None
+    finally:
+        file.seek(0)
+    _check_shape(width, height, limits=limits, budget=budget)
+    return width * height
+
+
+def _check_shape(
+    width: int, height: int, *, limits: ImageLimits, budget: PixelBudget | None
+) -> None:
+    if width * height > limits.max_pixels:
+        raise UnacceptableImage("too_many_pixels")
+    if max(width, height) > limits.max_aspect_ratio * max(min(width, height), 1):
+        raise UnacceptableImage("too_elongated")
+    if budget is not None:
+        budget.spend(width * height)
+
+
+def decode(
+    file: File,
+    *,
+    limits: ImageLimits,
+    keep_side: int | None = None,
+    budget: PixelBudget | None = None,
+) -> DecodedImage:
     """Prove `file` is an allowed image within `limits` and decode it; `UnacceptableImage` if not.
 
+    With `budget`, the image's pixels are also taken from what the request has left.
     `keep_side` promises that no more than that many pixels a side will be kept: a JPEG is then
     decoded straight at 1/2, 1/4 or 1/8 scale where that still leaves enough (other formats
     decode whole). The header's pixel count is checked before that, against the full size.
@@ -143,8 +209,7 @@ def decode(file: File, *, limits: ImageLimits, keep_side: int | None = None) -> 
         # decodes in several threads at once); the pixel check below refuses both anyway.
         with Image.open(file, formats=ALLOWED_FORMATS) as opened:
             width, height = opened.size
-            if width * height > limits.max_pixels:
-                raise UnacceptableImage("too_many_pixels")
+            _check_shape(width, height, limits=limits, budget=budget)
             image_format = opened.format or ""
             icc_profile = opened.info.get("icc_profile") or None
             if keep_side is not None:

@@ -14,11 +14,15 @@ from shared.throttling.rates import throttle_rates
 MIDDLEWARE_HEAD = [
     # Outermost: times everything below it, and answers GET /metrics before host validation.
     "shared.metrics.MetricsMiddleware",
+    # Before anything reads X-Forwarded-* or X-Request-Start: only the gateway may send them.
+    "shared.middleware.TrustedProxyMiddleware",
     "shared.middleware.OptionalTrailingSlashMiddleware",
     "log_request_id.middleware.RequestIDMiddleware",
     "shared.logging.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shared.middleware.ContentSecurityPolicyMiddleware",
+    # Logged like any other answer: a request that queued past its deadline is not run.
+    "shared.middleware.RequestDeadlineMiddleware",
 ]
 # Last, in this order: the RateLimit headers wrap idempotent replays, and the idempotency
 # middleware must read the raw body before anything parses it.
@@ -33,6 +37,8 @@ MIDDLEWARE_TAIL = [
 DEFAULT_THROTTLE_RATES = {
     # Every POST, PUT, PATCH and DELETE, per user (per client address when anonymous).
     "writes": "6000/min",
+    # Every upload (a multipart POST, PUT or PATCH: post images, avatars), per user.
+    "uploads": "120/hour",
 }
 
 # Upkeep every service runs (shared.periodic): management command -> seconds between runs. A
@@ -84,6 +90,7 @@ def rest_framework(**overrides: Any) -> dict[str, Any]:
         "DEFAULT_THROTTLE_CLASSES": [
             "shared.throttling.throttles.ScopedRateThrottle",
             "shared.throttling.throttles.WriteRateThrottle",
+            "shared.throttling.throttles.UploadRateThrottle",
         ],
         # The services sit behind exactly one proxy, the gateway: the client's address is the
         # last X-Forwarded-For entry, the one nginx appended (a client cannot forge it).

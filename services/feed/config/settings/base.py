@@ -120,6 +120,14 @@ STATIC_URL = "/static/feed/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# What one post's images may cost to decode (docs/security.md): pixels per image (the contract's
+# 40 megapixels at most), pixels over all the images of one request, and how many requests
+# decode images at once in one instance (the other workers keep serving reads; one that finds no
+# slot free within the wait is a 503 with Retry-After).
+POST_IMAGE_MAX_PIXELS = env.int("POST_IMAGE_MAX_PIXELS", default=40_000_000)
+POST_IMAGE_PIXEL_BUDGET = env.int("POST_IMAGE_PIXEL_BUDGET", default=100_000_000)
+IMAGE_WORK_SLOTS = env.int("IMAGE_WORK_SLOTS", default=1)
+IMAGE_WORK_WAIT_SECONDS = env.float("IMAGE_WORK_WAIT_SECONDS", default=0.0)
 
 # --- Upkeep (manage.py run_periodic_jobs; README: Upkeep) ---------------------------------
 # The jobs every service runs; this service's own go here too.

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from posts.images import ProcessedImage, process_image
+from posts.images import ProcessedImage, process_images
 from posts.models import BODY_MAX_LENGTH, MAX_IMAGES_PER_POST, TITLE_MAX_LENGTH
 from posts.profanity import validate_no_profanity
 
@@ -37,12 +37,4 @@ class ImagesField(serializers.ListField):
         if isinstance(data, list | tuple) and len(data) > MAX_IMAGES_PER_POST:
             self.fail("max_length", max_length=MAX_IMAGES_PER_POST)
         uploads = super().to_internal_value(data)
-        processed, errors = [], []
-        for number, upload in enumerate(uploads, start=1):
-            try:
-                processed.append(process_image(upload))
-            except serializers.ValidationError as exc:
-                errors += [f"Image {number}: {message}" for message in exc.detail]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return processed
+        return process_images(uploads) if uploads else []

@@ -6,7 +6,7 @@ import pytest
 from PIL import ExifTags, Image
 from rest_framework.exceptions import ValidationError
 
-from posts.images import LIMITS, process_image
+from posts.images import MAX_BYTES, process_image
 from posts.tests.images import encode, jpeg_with_gps, upload
 from shared.testing import png_bomb
 
@@ -99,7 +99,7 @@ def test_files_that_are_not_allowed_images_are_rejected(content, name):
 
 
 def test_a_file_over_10_mib_is_rejected_before_it_is_opened():
-    content = encode("PNG", (10, 10)) + b"\0" * LIMITS.max_bytes
+    content = encode("PNG", (10, 10)) + b"\0" * MAX_BYTES
     with pytest.raises(ValidationError) as raised:
         process_image(upload(content, "big.png"))
     assert "10 MiB" in str(raised.value.detail[0])

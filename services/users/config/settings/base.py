@@ -83,6 +83,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's default PBKDF2, bounded (accounts.hashers); the others verify hashes made before.
+PASSWORD_HASHERS = [
+    "accounts.hashers.BoundedPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# Password hashes (about 0.6 s of CPU each) running at once in one instance, whatever asks
+# (log-in, the admin's form, password change, deletion): the other workers keep serving reads;
+# a check that finds no slot free within the wait is a 503 with Retry-After (docs/security.md).
+PASSWORD_CHECK_SLOTS = env.int("PASSWORD_CHECK_SLOTS", default=1)
+PASSWORD_CHECK_WAIT_SECONDS = env.float("PASSWORD_CHECK_WAIT_SECONDS", default=0.0)
 # Usernames nobody may sign up with, on top of accounts.usernames.RESERVED_USERNAMES.
 RESERVED_USERNAMES = env.list("RESERVED_USERNAMES", default=[])
 SIMPLE_JWT = simple_jwt_settings(
@@ -125,6 +136,9 @@ STATIC_URL = "/static/users/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# How many avatar uploads decode at once in one instance (shared.slots; docs/security.md).
+IMAGE_WORK_SLOTS = env.int("IMAGE_WORK_SLOTS", default=1)
+IMAGE_WORK_WAIT_SECONDS = env.float("IMAGE_WORK_WAIT_SECONDS", default=0.0)
 
 # --- Upkeep (manage.py run_periodic_jobs; README: Upkeep) ---------------------------------
 # The jobs every service runs; this service's own go here too.

@@ -4,12 +4,14 @@ shared.throttling): anonymous auth endpoints, simplejwt-authenticated profile wr
 
 import io
 import re
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 from conftest import PASSWORD, bearer, image_bytes
 from django.test.client import encode_multipart
+from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -35,7 +37,10 @@ def new_key() -> str:
     return f"test-{uuid.uuid4()}"
 
 
-def sign_up(client: APIClient, key: str, *, address: str = "10.1.1.1", **overrides: str):
+def sign_up(
+    client: APIClient, key: str, *, address: str = "10.1.1.1", **overrides: str
+) -> Response:
+    headers = {name: overrides.pop(name) for name in list(overrides) if name.startswith("HTTP_")}
     body = {"email": "ann@example.com", "username": "ann", "password": PASSWORD, **overrides}
     return client.post(
         "/api/v1/auth/signup",
@@ -43,6 +48,7 @@ def sign_up(client: APIClient, key: str, *, address: str = "10.1.1.1", **overrid
         format="json",
         HTTP_X_FORWARDED_FOR=address,
         **{KEY_HEADER: key},
+        **headers,
     )
 
 
@@ -245,3 +251,61 @@ def test_an_unknown_path_is_a_json_404_that_echoes_the_request_id(client):
     response = client.get("/api/v1/no-such-endpoint", HTTP_X_REQUEST_ID="req-1")
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
     assert response["X-Request-ID"] == "req-1"
+
+
+# --- Who may speak for the client (shared.middleware) ----------------------------------------
+
+
+def test_a_forwarded_address_from_a_peer_that_is_not_the_gateway_is_ignored(client, rates):
+    """Reached directly, a client cannot pick the address its limits are counted against."""
+    rates(signup="1/min")
+
+    def direct(address: str, n: int):
+        body = {"email": f"d{n}@example.com", "username": f"d{n}", "password": PASSWORD}
+        return client.post(
+            "/api/v1/auth/signup",
+            body,
+            format="json",
+            REMOTE_ADDR="192.0.2.9",
+            HTTP_X_FORWARDED_FOR=address,
+        )
+
+    assert direct("10.0.0.1", 1).status_code == 201
+    assert direct("10.0.0.2", 2).status_code == 429
+
+
+def test_the_gateway_names_the_client(client, rates):
+    rates(signup="1/min")
+    assert sign_up(client, new_key(), address="10.0.0.1").status_code == 201
+    other = sign_up(client, new_key(), address="10.0.0.2", email="b@example.com", username="b")
+    assert other.status_code == 201
+
+
+# --- Deadlines from the gateway (shared.middleware.RequestDeadlineMiddleware) ----------------
+
+
+def test_a_request_that_queued_past_its_deadline_is_a_503_and_is_not_run(client, settings):
+    settings.REQUEST_QUEUE_DEADLINE_SECONDS = 15
+    stale = sign_up(client, new_key(), HTTP_X_REQUEST_START=f"t={time.time() - 16:.3f}")
+
+    assert stale.status_code == 503
+    assert stale.headers["Retry-After"] == "1"
+    assert set(stale.json()) == {"detail"}
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("stamp", ["now", "garbage", "t=inf", "t=nan"])
+def test_a_fresh_or_unreadable_stamp_runs_the_request(client, stamp):
+    value = f"t={time.time():.3f}" if stamp == "now" else stamp
+    assert sign_up(client, new_key(), HTTP_X_REQUEST_START=value).status_code == 201
+
+
+def test_a_stamp_from_a_peer_that_is_not_the_gateway_is_ignored(client):
+    response = client.post(
+        "/api/v1/auth/signup",
+        {"email": "ann@example.com", "username": "ann", "password": PASSWORD},
+        format="json",
+        REMOTE_ADDR="192.0.2.9",
+        HTTP_X_REQUEST_START=f"t={time.time() - 3600:.3f}",
+    )
+    assert response.status_code == 201

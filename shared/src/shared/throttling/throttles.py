@@ -141,3 +141,17 @@ class WriteRateThrottle(RateThrottle):
 
     def applies(self, request: Request, view: Any) -> bool:
         return request.method not in SAFE_METHODS
+
+
+class UploadRateThrottle(RateThrottle):
+    """The `uploads` policy: every unsafe multipart request (images, avatars) per caller.
+
+    Files are what is cheap to send and dear to process; this counts them apart from the
+    generous `writes` policy. Judged from the Content-Type alone: nothing is parsed here.
+    """
+
+    scope = "uploads"
+
+    def applies(self, request: Request, view: Any) -> bool:
+        content_type = request.META.get("CONTENT_TYPE", "")
+        return request.method not in SAFE_METHODS and content_type.startswith("multipart/")

@@ -422,3 +422,91 @@ def test_json_output_is_the_contract_shape_exactly(client):
     assert set(payload["author"]) == SUMMARY_KEYS
     assert set(payload["images"][0]) == IMAGE_KEYS
     assert isinstance(payload["like_count"], int)
+
+
+# --- What one upload may cost (docs/security.md) ---------------------------------------------
+
+
+@pytest.mark.parametrize(("size", "fits"), [((2000, 100), True), ((100, 2100), False)])
+def test_an_image_more_than_twenty_times_longer_than_wide_is_a_400(
+    client_for, media_root, size, fits
+):
+    response = client_for(7).post(
+        "/api/v1/posts", {"images": [upload(encode("PNG", size), "thin.png")]}, format="multipart"
+    )
+
+    if fits:
+        assert response.status_code == 201
+    else:
+        assert response.status_code == 400
+        assert response.json() == {
+            "images": ["Image 1: An image may be at most 20 times longer than it is wide."]
+        }
+
+
+def test_the_images_of_one_post_share_a_pixel_budget(client_for, media_root, settings):
+    settings.POST_IMAGE_PIXEL_BUDGET = 250_000
+    images = [upload(encode("JPEG", (400, 250))) for _ in range(3)]  # 100 000 pixels each
+
+    response = client_for(7).post("/api/v1/posts", {"images": images}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "images": ["Image 3: The images of one post may have at most 0.25 megapixels together."]
+    }
+    assert not Post.objects.exists()
+    assert not any(path.is_file() for path in media_root.rglob("*"))
+
+
+def test_the_pixel_cap_per_image_is_a_setting(client_for, media_root, settings):
+    settings.POST_IMAGE_MAX_PIXELS = 10_000
+    response = client_for(7).post(
+        "/api/v1/posts", {"images": [upload(encode("JPEG", (200, 100)))]}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"images": ["Image 1: Each image must be at most 0.01 megapixels."]}
+
+
+def test_with_every_image_slot_taken_an_upload_is_a_503_with_retry_after(
+    client_for, media_root, settings
+):
+    from shared.slots import work_slot
+
+    settings.IMAGE_WORK_SLOTS, settings.IMAGE_WORK_WAIT_SECONDS = 1, 0
+    images = [upload(encode("JPEG", (40, 40)))]
+    with work_slot("images", slots=1):  # another worker is decoding
+        busy = client_for(7).post("/api/v1/posts", {"images": images}, format="multipart")
+        text_only = client_for(7).post("/api/v1/posts", {"title": "words"}, format="json")
+    freed = client_for(7).post(
+        "/api/v1/posts", {"images": [upload(encode("JPEG", (40, 40)))]}, format="multipart"
+    )
+
+    assert busy.status_code == 503
+    assert busy.headers["Retry-After"] == "1"
+    assert set(busy.json()) == {"detail"}
+    assert text_only.status_code == 201
+    assert freed.status_code == 201
+    assert Post.objects.count() == 2
+
+
+def test_uploads_are_limited_per_user_apart_from_other_writes(client_for, media_root, settings):
+    config = dict(settings.REST_FRAMEWORK)
+    config["DEFAULT_THROTTLE_RATES"] = {**config["DEFAULT_THROTTLE_RATES"], "uploads": "2/min"}
+    settings.REST_FRAMEWORK = config
+    ann = client_for(7)
+
+    def upload_post():
+        return ann.post(
+            "/api/v1/posts", {"images": [upload(encode("JPEG", (20, 20)))]}, format="multipart"
+        )
+
+    statuses = [upload_post().status_code for _ in range(3)]
+
+    assert statuses == [201, 201, 429]
+    assert ann.post("/api/v1/posts", {"title": "text"}, format="json").status_code == 201
+    assert (
+        client_for(8)
+        .post("/api/v1/posts", {"images": [upload(encode("JPEG", (20, 20)))]}, format="multipart")
+        .status_code
+        == 201
+    )
