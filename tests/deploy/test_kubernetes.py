@@ -387,8 +387,8 @@ def test_service_pods_are_annotated_for_prometheus_to_scrape_their_metrics(app):
 @pytest.mark.parametrize(
     ("app", "callers"),
     [
-        ("users", {"gateway", "feed", "trimmer", "feed-jobs"}),
-        ("feed", {"gateway", "dispatcher"}),
+        ("users", {"gateway", "feed", "feed-consumer", "trimmer", "feed-jobs"}),
+        ("feed", {"gateway"}),
         ("notifications", {"gateway"}),
     ],
 )
