@@ -42,8 +42,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("users", "feed", "notifications")
-# The services that run shared.events (an outbox and relay; the feed a consumer too).
-EVENT_SERVICES = ("users", "feed")
+# The services that run shared.events (users and feed an outbox and relay; feed and
+# notifications a consumer).
+EVENT_SERVICES = ("users", "feed", "notifications")
 PROCFILE = REPO / "deploy" / "local" / "Procfile"
 GATEWAY_TEMPLATE = REPO / "gateway" / "templates" / "gateway.conf.template"
 GATEWAY_MAIN_TEMPLATE = REPO / "gateway" / "nginx.native.conf.template"
@@ -870,7 +871,8 @@ def honcho_command(config: Config) -> list[str]:
     empty_env.touch()
     workers = config["EVENT_WORKERS"]
     concurrency = ",".join(
-        f"{name}={workers}" for name in ("users-relay", "feed-relay", "feed-consumer")
+        f"{name}={workers}"
+        for name in ("users-relay", "feed-relay", "feed-consumer", "notifications-consumer")
     )
     return [
         str(Path(sys.executable).parent / "honcho"),

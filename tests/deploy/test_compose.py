@@ -29,15 +29,16 @@ EVENT_WORKERS = {
     "users-relay": ("users", "relay_events"),
     "feed-relay": ("feed", "relay_events"),
     "feed-consumer": ("feed", "consume_events"),
+    "notifications-consumer": ("notifications", "consume_events"),
 }
 # The processes besides each service that run its image against its database.
 MIGRATED_WORKERS = {
     "users": ("users-relay",),
     "feed": ("trimmer", "feed-relay", "feed-consumer"),
-    "notifications": (),
+    "notifications": ("notifications-consumer",),
 }
 # The services that run shared.events: their migrate step also declares their queues.
-EVENT_SERVICES = ("users", "feed")
+EVENT_SERVICES = ("users", "feed", "notifications")
 MIGRATE_AND_DECLARE = [
     "sh",
     "-c",

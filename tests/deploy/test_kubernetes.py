@@ -19,9 +19,10 @@ EVENT_WORKERS = {
     "users-relay": ("users", "relay_events"),
     "feed-relay": ("feed", "relay_events"),
     "feed-consumer": ("feed", "consume_events"),
+    "notifications-consumer": ("notifications", "consume_events"),
 }
 # The services that run shared.events (their Secrets carry BROKER_URL).
-EVENT_SERVICES = ("users", "feed")
+EVENT_SERVICES = ("users", "feed", "notifications")
 # Custom resources of operators the cluster runs: not in the Kubernetes schemas, checked below.
 OPERATOR_API_GROUPS = ("rabbitmq.com/",)
 

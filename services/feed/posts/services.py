@@ -22,6 +22,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from authors.services import lock_authors_for_writing
+from posts import events
 from posts.images import ProcessedImage
 from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage
 from posts.selectors import post_counters
@@ -135,6 +136,7 @@ def remove_post(*, post: Post) -> bool:
         return False
     files = _image_files(PostImage.objects.filter(post_id=post.pk))
     Post.objects.filter(pk=post.pk).delete()
+    events.record_post_deleted(post=post)
     transaction.on_commit(lambda: delete_stored_files(files))
     return True
 
@@ -161,6 +163,8 @@ def like_post(*, user_id: int, post: Post) -> tuple[int, bool]:
         if created and not Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1):
             # Deleted meanwhile; raising rolls the like back with it.
             raise NotFound("No post with that id.")
+        if created:
+            events.record_post_liked(post=post, user_id=user_id)
         like_count = Post.objects.filter(pk=post.pk).values_list("like_count", flat=True).first()
         if like_count is None:
             raise NotFound("No post with that id.")
@@ -174,6 +178,7 @@ def unlike_post(*, user_id: int, post: Post) -> None:
         # Of concurrent unlikes only the one whose DELETE removed the row decrements.
         if deleted:
             Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+            events.record_post_unliked(post_id=post.pk, user_id=user_id)
 
 
 def add_comment(*, post: Post, author_id: int, body: str) -> Comment:
@@ -182,6 +187,7 @@ def add_comment(*, post: Post, author_id: int, body: str) -> Comment:
         comment = Comment.objects.create(post_id=post.pk, author_id=author_id, body=body)
         if not Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1):
             raise NotFound("No post with that id.")
+        events.record_comment_created(comment=comment, post=post)
     return comment
 
 
@@ -190,6 +196,7 @@ def delete_comment(*, comment: Comment) -> None:
         deleted, _ = Comment.objects.filter(pk=comment.pk).delete()
         if deleted:
             Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
+            events.record_comment_deleted(comment=comment)
 
 
 def delete_user_content(*, user_id: int) -> None:

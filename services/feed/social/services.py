@@ -18,6 +18,7 @@ from rest_framework.exceptions import APIException, NotFound
 from authors.services import ensure_author_exists, lock_authors_for_writing
 from posts.models import Post
 from shared.db import get_or_create_toggle
+from social import events
 from social.models import Follow, UserStats
 from social.selectors import user_stats_counters
 
@@ -91,6 +92,7 @@ def creating_follow(*, follower_id: int, followee_id: int) -> Iterator[bool]:
             _change_counters(
                 {follower_id: {"following_count": 1}, followee_id: {"followers_count": 1}}
             )
+            events.record_follow_created(follower_id=follower_id, followee_id=followee_id)
         yield created
 
 
@@ -107,6 +109,7 @@ def removing_follow(*, follower_id: int, followee_id: int) -> Iterator[bool]:
             _change_counters(
                 {follower_id: {"following_count": -1}, followee_id: {"followers_count": -1}}
             )
+            events.record_follow_deleted(follower_id=follower_id, followee_id=followee_id)
         yield bool(deleted)
 
 

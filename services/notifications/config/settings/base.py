@@ -7,6 +7,7 @@ from pathlib import Path
 # the gateway's proxy headers, UTC and en-us, request ids. All else below is this service's.
 from shared.base_settings import *  # noqa: F403
 from shared.env import env, read_env_file, require_secret
+from shared.events.conf import event_settings
 from shared.jwt import simple_jwt_settings
 from shared.logging import logging_config
 from shared.settings import (
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "shared.throttling",
     "shared.idempotency",
     "shared.periodic",
+    "shared.events",
     "actors",
     "notifications",
 ]
@@ -76,6 +78,40 @@ REST_FRAMEWORK = rest_framework(
     # Every endpoint here reads or changes the caller's own notifications.
     DEFAULT_PERMISSION_CLASSES=["rest_framework.permissions.IsAuthenticated"],
 )
+
+# --- Events (shared.events; the catalogue is docs/events.md) -------------------------------
+# Everything this service knows arrives here: its queue `notifications.events` is bound to
+# exactly these types (config/events.py turns each into a call of a service function).
+globals().update(event_settings(service="notifications"))
+EVENT_HANDLERS = {
+    event_type: f"config.events.{handler}"
+    for event_type, handler in {
+        "users.account.created": "apply_account",
+        "users.account.updated": "apply_account",
+        "users.account.deleted": "apply_account",
+        "feed.post.liked": "apply_post_liked",
+        "feed.post.unliked": "apply_post_unliked",
+        "feed.post.deleted": "apply_post_deleted",
+        "feed.comment.created": "apply_comment_created",
+        "feed.comment.deleted": "apply_comment_deleted",
+        "feed.follow.created": "apply_follow_created",
+        "feed.follow.deleted": "apply_follow_deleted",
+        # Published once the feed has comment likes, follow requests, blocks and mutes
+        # (docs/events.md names their payloads); bound already, so none is missed.
+        "feed.comment.liked": "apply_comment_liked",
+        "feed.comment.unliked": "apply_comment_unliked",
+        "feed.follow_request.created": "apply_follow_request_created",
+        "feed.follow_request.withdrawn": "apply_follow_request_closed",
+        "feed.follow_request.rejected": "apply_follow_request_closed",
+        "feed.follow_request.accepted": "apply_follow_request_accepted",
+        "feed.block.created": "apply_block_created",
+        "feed.block.deleted": "apply_block_deleted",
+        "feed.mute.created": "apply_mute_created",
+        "feed.mute.deleted": "apply_mute_deleted",
+    }.items()
+}
+# Extra `/readyz` fields (shared.health): the broker, the queue and its dead letters.
+READINESS_CHECKS = ["shared.events.health.readiness"]
 
 # --- Files ---------------------------------------------------------------------------------
 # The address clients reach the gateway at (prod's cookie flags follow its scheme).

@@ -8,6 +8,9 @@ os.environ.setdefault("JWT_SIGNING_KEY", "test-jwt-signing-key-" + "y" * 40)
 os.environ.setdefault(
     "NOTIFICATIONS_DATABASE_URL", "postgres://postgres@127.0.0.1:54329/notifications"
 )
+# The test runner (deploy/local/stack.py test) starts a throwaway RabbitMQ node and sets this; by
+# default it names a port that refuses connections at once.
+os.environ.setdefault("BROKER_URL", "amqp://guest:guest@127.0.0.1:9/")
 
 from .base import *  # noqa: F403
 

@@ -1,0 +1,67 @@
+"""The events the feed publishes about posts, likes and comments (docs/events.md has their
+payloads), each recorded in the transaction that makes the change.
+
+Each carries what a consumer needs to act on it alone, without asking the feed: whom it
+concerns (the post's author) and who acted, as the user summary the replica holds. Likes and a
+post's deletion share the post's sequence (aggregate `feed.post`), a comment's creation and
+deletion the comment's (`feed.comment`), so a consumer can tell which came last.
+"""
+
+from authors.client import UserSummary
+from authors.selectors import replica_summaries, unknown_user_summary
+from posts.models import Comment, Post
+from shared.events.outbox import record_event
+
+POST_LIKED = "feed.post.liked"
+POST_UNLIKED = "feed.post.unliked"
+POST_DELETED = "feed.post.deleted"
+COMMENT_CREATED = "feed.comment.created"
+COMMENT_DELETED = "feed.comment.deleted"
+
+
+def user_summary(user_id: int) -> UserSummary:
+    """The acting user as the replica holds them (one query)."""
+    return replica_summaries([user_id]).get(user_id) or unknown_user_summary(user_id)
+
+
+def record_post_liked(*, post: Post, user_id: int) -> None:
+    """Call inside the transaction that created the like."""
+    record_event(
+        type=POST_LIKED,
+        aggregate_id=post.pk,
+        payload={"post_author_id": post.author_id, "user": user_summary(user_id)},
+    )
+
+
+def record_post_unliked(*, post_id: int, user_id: int) -> None:
+    """Call inside the transaction that removed the like."""
+    record_event(type=POST_UNLIKED, aggregate_id=post_id, payload={"user_id": user_id})
+
+
+def record_post_deleted(*, post: Post) -> None:
+    """Call inside the transaction that deleted the post (its likes and comments went with it)."""
+    record_event(type=POST_DELETED, aggregate_id=post.pk, payload={"author_id": post.author_id})
+
+
+def record_comment_created(*, comment: Comment, post: Post) -> None:
+    """Call inside the transaction that created the comment."""
+    record_event(
+        type=COMMENT_CREATED,
+        aggregate_id=comment.pk,
+        payload={
+            "post_id": post.pk,
+            "post_author_id": post.author_id,
+            "author": user_summary(comment.author_id),
+            # Replies and mentions (issue 20) fill these in.
+            "parent_id": None,
+            "parent_author_id": None,
+            "mentioned_user_ids": [],
+        },
+    )
+
+
+def record_comment_deleted(*, comment: Comment) -> None:
+    """Call inside the transaction that deleted the comment."""
+    record_event(
+        type=COMMENT_DELETED, aggregate_id=comment.pk, payload={"post_id": comment.post_id}
+    )

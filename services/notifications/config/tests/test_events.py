@@ -1,0 +1,132 @@
+"""The events this service consumes, applied the way the consumer applies them: through
+`shared.events.consumer.apply_once` (one transaction, once per event id), real Postgres."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from actors.models import Actor
+from notifications.models import Notification
+from shared.events.consumer import Unprocessable, apply_once, configured_handlers
+from shared.events.message import Event
+
+pytestmark = pytest.mark.django_db
+
+ANN, BOB, CAT = 1, 2, 3
+HANDLERS = configured_handlers()
+
+
+def event(type: str, aggregate_id: int, sequence: int, **payload) -> Event:
+    return Event(
+        id=uuid.uuid4(),
+        type=type,
+        aggregate_id=aggregate_id,
+        sequence=sequence,
+        occurred_at=datetime(2026, 12, 4, 12, 0, tzinfo=UTC),
+        producer=type.split(".")[0],
+        request_id="req-1",
+        payload=payload,
+    )
+
+
+def deliver(message: Event) -> bool:
+    return apply_once(message, HANDLERS[message.type])
+
+
+def summary(user_id: int, username: str | None = None) -> dict:
+    return {"id": user_id, "username": username or f"user{user_id}", "avatar_url": None}
+
+
+def liked(post_id: int, sequence: int, *, author: int = ANN, user: int = BOB) -> Event:
+    return event("feed.post.liked", post_id, sequence, post_author_id=author, user=summary(user))
+
+
+def inbox(user_id: int) -> list[tuple[str, int]]:
+    rows = Notification.objects.filter(recipient_id=user_id).order_by("id")
+    return list(rows.values_list("type", "actor_id"))
+
+
+def test_every_bound_type_has_a_handler_that_imports():
+    assert set(HANDLERS) >= {
+        "users.account.created",
+        "users.account.deleted",
+        "feed.post.liked",
+        "feed.post.unliked",
+        "feed.comment.created",
+        "feed.comment.deleted",
+        "feed.follow.created",
+        "feed.follow.deleted",
+    }
+
+
+def test_a_like_event_notifies_with_the_events_time_and_a_repeat_of_its_id_changes_nothing():
+    message = liked(10, 1)
+    assert deliver(message) is True
+    assert deliver(message) is False
+    [notification] = Notification.objects.all()
+    assert notification.created_at == message.occurred_at
+    assert inbox(ANN) == [("like", BOB)]
+
+
+def test_an_unlike_delivered_before_its_like_leaves_nothing():
+    deliver(event("feed.post.unliked", 10, 2, user_id=BOB))
+    deliver(liked(10, 1))
+    assert inbox(ANN) == []
+
+
+def test_comment_follow_and_their_undoing_through_events():
+    deliver(
+        event(
+            "feed.comment.created",
+            5,
+            1,
+            post_id=10,
+            post_author_id=ANN,
+            author=summary(BOB),
+            parent_id=None,
+            parent_author_id=None,
+            mentioned_user_ids=[CAT],
+        )
+    )
+    deliver(event("feed.follow.created", CAT, 1, followee_id=ANN, follower=summary(CAT)))
+    assert inbox(ANN) == [("comment", BOB), ("follow", CAT)]
+    assert inbox(CAT) == [("mention", BOB)]
+    deliver(event("feed.comment.deleted", 5, 2, post_id=10))
+    deliver(event("feed.follow.deleted", CAT, 2, followee_id=ANN))
+    assert inbox(ANN) == inbox(CAT) == []
+
+
+def test_account_events_keep_the_replica_fresh_and_a_deletion_removes_everything():
+    deliver(liked(10, 1))
+    deliver(event("users.account.updated", BOB, 5, username="bobby", name="", avatar_url=None))
+    deliver(event("users.account.updated", BOB, 4, username="old", name="", avatar_url=None))
+    assert Actor.objects.get(pk=BOB).username == "bobby"
+    deliver(event("users.account.deleted", BOB, 6))
+    assert inbox(ANN) == []
+    assert Actor.objects.get(pk=BOB).deleted
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        event("feed.post.liked", 10, 1, post_author_id="1", user=summary(BOB)),
+        event("feed.post.liked", 10, 1, post_author_id=ANN, user={"id": BOB}),
+        event("feed.post.liked", 10, 1, post_author_id=ANN),
+        event("feed.post.unliked", 10, 1, user_id=True),
+        event(
+            "feed.comment.created",
+            5,
+            1,
+            post_id=10,
+            post_author_id=ANN,
+            author=summary(BOB),
+            mentioned_user_ids=list(range(1, 500)),
+        ),
+        event("users.account.updated", BOB, 1, username="x" * 151),
+    ],
+)
+def test_a_payload_that_can_never_apply_is_unprocessable_and_leaves_no_trace(message):
+    with pytest.raises(Unprocessable):
+        deliver(message)
+    assert not Notification.objects.exists()
