@@ -82,11 +82,14 @@ def outbox_events(stack: Stack, user_ids: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
-def consumer_log_outcomes(stack: Stack) -> dict[str, Counter[str]]:
-    """How many times the feed's consumers logged each event id as applied and as duplicate."""
+def consumer_log_outcomes(stack: Stack, service: str = "feed") -> dict[str, Counter[str]]:
+    """How many times the service's consumers logged each event id as applied and as duplicate
+    (the notifications service consumes some of the same events)."""
     outcomes: dict[str, Counter[str]] = {"applied": Counter(), "duplicate": Counter()}
     log = (stack.work_dir / "var" / "log" / "stack.log").read_text()
     for match in re.finditer(r'"message": "event (applied|duplicate)".*', log):
+        if f'"service": "{service}"' not in match.group(0):
+            continue
         event_id = re.search(r'"event_id": "([0-9a-f-]+)"', match.group(0))
         assert event_id, match.group(0)
         outcomes[match.group(1)][event_id.group(1)] += 1
@@ -148,7 +151,7 @@ def account_event(
     }
 
 
-def stack_pids(stack: Stack, command_part: str, service: str = "") -> list[int]:
+def stack_pids(stack: Stack, command_part: str = "", service: str = "") -> list[int]:
     """Pids of this stack's processes whose command line contains `command_part` (run from
     `service`'s folder, when given)."""
     marker = f"SOCIAL_STACK_ID={(stack.work_dir / 'var').resolve()}".encode()

@@ -331,7 +331,7 @@ def test_changes_made_while_the_feeds_consumers_are_down_wait_in_its_queue_and_a
     control_after = normalise_names(snapshot(api, control), control)
     assert control_after == EXPECTED_AFTER
 
-    consumers = stack_pids(stack, "consume_events")
+    consumers = stack_pids(stack, "consume_events", service="feed")
     assert len(consumers) == 2, consumers
     for pid in consumers:
         os.kill(pid, signal.SIGSTOP)

@@ -10,28 +10,11 @@ import os
 import signal
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
-from tests.conftest import Account, Api, Stack, sign_up
-from tests.events import broker_pid, wait_for
+from tests.conftest import Account, Api, sign_up
+from tests.events import broker_pid, stack_pids, wait_for
 
 NOTIFICATIONS = "/api/v1/notifications"
-
-
-def service_pids(stack: Stack, service: str) -> list[int]:
-    """Pids of this stack's processes that run from `services/<service>` (gunicorn, workers)."""
-    marker = f"SOCIAL_STACK_ID={(stack.work_dir / 'var').resolve()}".encode()
-    folder = (Path(__file__).resolve().parents[1] / "services" / service).resolve()
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            if marker in (entry / "environ").read_bytes().split(b"\0") and (
-                (entry / "cwd").resolve() == folder
-            ):
-                pids.append(int(entry.name))
-    return sorted(pids)
 
 
 @contextlib.contextmanager
@@ -146,7 +129,7 @@ def test_a_rename_shows_in_notifications_and_a_deleted_account_takes_its_own_wit
 def test_users_and_feed_work_while_notifications_is_stopped_and_it_catches_up(stack, api):
     ann, bob = sign_up(api), sign_up(api)
     post_id = post(api, ann)
-    with frozen(service_pids(stack, "notifications")):
+    with frozen(stack_pids(stack, service="notifications")):
         liked = api.post(f"/api/v1/posts/{post_id}/like", headers=bob.auth, timeout=10)
         assert liked.status_code == 201
         followed = api.post(f"/api/v1/users/{ann.id}/follow", headers=bob.auth, timeout=10)
@@ -168,7 +151,11 @@ def test_notifications_answers_reads_while_the_broker_users_and_feed_are_stopped
     post_id = post(api, ann)
     api.post(f"/api/v1/posts/{post_id}/like", headers=bob.auth)
     wait_for(lambda: like_notifications(api, ann, post_id), "the like notification", 10)
-    others = [broker_pid(stack), *service_pids(stack, "users"), *service_pids(stack, "feed")]
+    others = [
+        broker_pid(stack),
+        *stack_pids(stack, service="users"),
+        *stack_pids(stack, service="feed"),
+    ]
     with frozen(others):
         listed = api.get(NOTIFICATIONS, headers=ann.auth, timeout=10)
         assert listed.status_code == 200

@@ -177,8 +177,10 @@ class Consumer(broker.BrokerClient):
                 continue
             channel.basic_ack(method.delivery_tag)
             outcome = Outcome.APPLIED if applied else Outcome.DUPLICATE
-            # One line per delivery: how an operator (or a test) tells a repeat from the first.
-            logger.info(f"event {outcome}", extra=self._fields(event))
+            # One line per delivery: how an operator (or a test) tells a repeat from the first,
+            # under the request id that caused the event, like the handler's own lines.
+            with request_id_of(event):
+                logger.info(f"event {outcome}", extra=self._fields(event))
             return outcome
 
     def dead_letter(
