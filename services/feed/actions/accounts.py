@@ -14,7 +14,6 @@ from psycopg2 import errors as pg_errors
 
 from authors.models import Author
 from posts.services import delete_user_content
-from shared.errors import ServiceUnavailable
 from social.services import forget_user_follows
 from timeline.services import forget_inbox
 
@@ -29,11 +28,11 @@ class AccountEventType(StrEnum):
     USER_DELETED = "users.account.deleted"
 
 
-class EventNotApplied(ServiceUnavailable):
-    """The database could not apply an event now (lock conflict, timeout): the consumer retries."""
+class EventNotApplied(Exception):
+    """The database could not apply an event now (lock conflict, timeout): the consumer retries.
 
-    default_detail = "The event could not be applied now; retry later."
-    default_code = "event_not_applied"
+    Not an HTTP error any more: events arrive over the broker, not through a view.
+    """
 
 
 # A deletion takes row locks across posts, likes, comments, follows and counters; a writer taking
