@@ -57,12 +57,15 @@ class ActorSummary:
     """A user as another service's event describes them."""
 
     id: int
-    username: str
+    # None when the producer did not know the user either (the feed's replica had no row).
+    username: str | None
     avatar_url: str | None = None
 
 
 def remember_actor(summary: ActorSummary) -> None:
     """Keep `summary` unless an account event has described the user already."""
+    if summary.username is None:
+        return
     with connection.cursor() as cursor:
         cursor.execute(_REMEMBER_SQL, [summary.id, summary.username, summary.avatar_url])
 

@@ -43,12 +43,13 @@ def _text(payload: dict[str, Any], key: str, *, max_length: int, required: bool)
 
 
 def _summary(raw: Any, *, user_id: int | None = None) -> ActorSummary:
-    """A user summary `{id, username, avatar_url}` (the id may come from the aggregate)."""
+    """A user summary `{id, username, avatar_url}` (the id may come from the aggregate); a
+    null username is a user the producer did not know either, named by a later account event."""
     if not isinstance(raw, dict):
         raise Unprocessable("a user summary is not an object")
     return ActorSummary(
         id=user_id if user_id is not None else _id(raw, "id"),
-        username=_text(raw, "username", max_length=USERNAME_MAX_LENGTH, required=True),
+        username=_text(raw, "username", max_length=USERNAME_MAX_LENGTH, required=False),
         avatar_url=_text(raw, "avatar_url", max_length=AVATAR_URL_MAX_LENGTH, required=False),
     )
 
@@ -62,8 +63,16 @@ def apply_account(event: Event) -> None:
     if event.type == "users.account.deleted":
         services.apply_account_deleted(sequence=event.sequence, user_id=event.aggregate_id)
         return
+    payload = event.payload
     apply_account_state(
-        sequence=event.sequence, summary=_summary(event.payload, user_id=event.aggregate_id)
+        sequence=event.sequence,
+        summary=ActorSummary(
+            id=event.aggregate_id,
+            username=_text(payload, "username", max_length=USERNAME_MAX_LENGTH, required=True),
+            avatar_url=_text(
+                payload, "avatar_url", max_length=AVATAR_URL_MAX_LENGTH, required=False
+            ),
+        ),
     )
 
 

@@ -107,11 +107,19 @@ def test_account_events_keep_the_replica_fresh_and_a_deletion_removes_everything
     assert Actor.objects.get(pk=BOB).deleted
 
 
+def test_a_like_by_a_user_the_feed_did_not_know_notifies_and_a_later_account_event_names_them():
+    unknown = {"id": BOB, "username": None, "avatar_url": None}
+    deliver(event("feed.post.liked", 10, 1, post_author_id=ANN, user=unknown))
+    assert inbox(ANN) == [("like", BOB)]
+    deliver(event("users.account.updated", BOB, 1, username="bob", name="", avatar_url=None))
+    assert Actor.objects.get(pk=BOB).username == "bob"
+
+
 @pytest.mark.parametrize(
     "message",
     [
         event("feed.post.liked", 10, 1, post_author_id="1", user=summary(BOB)),
-        event("feed.post.liked", 10, 1, post_author_id=ANN, user={"id": BOB}),
+        event("feed.post.liked", 10, 1, post_author_id=ANN, user={"id": BOB, "username": 7}),
         event("feed.post.liked", 10, 1, post_author_id=ANN),
         event("feed.post.unliked", 10, 1, user_id=True),
         event(
@@ -124,6 +132,7 @@ def test_account_events_keep_the_replica_fresh_and_a_deletion_removes_everything
             mentioned_user_ids=list(range(1, 500)),
         ),
         event("users.account.updated", BOB, 1, username="x" * 151),
+        event("users.account.updated", BOB, 1, name="no username"),
     ],
 )
 def test_a_payload_that_can_never_apply_is_unprocessable_and_leaves_no_trace(message):
