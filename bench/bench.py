@@ -44,6 +44,7 @@ PORTS = {
     "PG_PORT": "54390",
     "USERS_PORT": "18001",
     "FEED_PORT": "18002",
+    "NOTIFICATIONS_PORT": "18003",
     "GATEWAY_PORT": "18000",
     # Its own RabbitMQ node (and the next two ports), beside a developer's on 56720.
     "BROKER_PORT": "56790",
@@ -84,6 +85,8 @@ class Bench:
             "ENV_FILE": str(self.var / ".env"),
             "FEED_WORKERS": str(args.workers),
             "USERS_WORKERS": "1",
+            # Not measured here: as small as it goes, so it takes no CPU from what is.
+            "NOTIFICATIONS_WORKERS": "1",
             "GATEWAY_WORKERS": "1",
             "BENCHMARK_ENDPOINTS": "true",
             "LOG_LEVEL": "WARNING",
