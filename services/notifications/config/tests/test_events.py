@@ -97,6 +97,31 @@ def test_comment_follow_and_their_undoing_through_events():
     assert inbox(ANN) == inbox(CAT) == []
 
 
+def test_the_events_reserved_for_follow_requests_blocks_mutes_and_comment_likes_apply():
+    deliver(event("feed.follow_request.created", BOB, 1, target_id=ANN, requester=summary(BOB)))
+    assert inbox(ANN) == [("follow_request", BOB)]
+    deliver(event("feed.follow_request.accepted", BOB, 2, target=summary(ANN)))
+    assert (inbox(ANN), inbox(BOB)) == ([], [("follow_accepted", ANN)])
+    deliver(event("feed.follow_request.created", CAT, 1, target_id=ANN, requester=summary(CAT)))
+    deliver(event("feed.follow_request.rejected", CAT, 2, target_id=ANN))
+    assert inbox(ANN) == []
+    deliver(event("feed.comment.liked", 5, 2, post_id=10, comment_author_id=ANN, user=summary(CAT)))
+    assert inbox(ANN) == [("comment_like", CAT)]
+    deliver(event("feed.comment.unliked", 5, 3, user_id=CAT))
+    assert inbox(ANN) == []
+    deliver(event("feed.mute.created", ANN, 1, muted_id=CAT))
+    deliver(liked(10, 1, user=CAT))
+    assert inbox(ANN) == []
+    deliver(event("feed.mute.deleted", ANN, 2, muted_id=CAT))
+    deliver(liked(11, 1, user=CAT))
+    assert inbox(ANN) == [("like", CAT)]
+    deliver(event("feed.block.created", CAT, 1, blocked_id=ANN))
+    assert inbox(ANN) == []
+    deliver(event("feed.block.deleted", CAT, 2, blocked_id=ANN))
+    deliver(liked(12, 1, user=CAT))
+    assert inbox(ANN) == [("like", CAT)]
+
+
 def test_account_events_keep_the_replica_fresh_and_a_deletion_removes_everything():
     deliver(liked(10, 1))
     deliver(event("users.account.updated", BOB, 5, username="bobby", name="", avatar_url=None))
