@@ -107,3 +107,7 @@ def test_users_service_survives_fuzzing(stack, fuzz_session, fuzz_account):
 
 def test_feed_service_survives_fuzzing(stack, fuzz_session, fuzz_account):
     fuzz(f"{stack.url}/api/schema/feed", stack.url, fuzz_session, fuzz_account)
+
+
+def test_notifications_service_survives_fuzzing(stack, fuzz_session, fuzz_account):
+    fuzz(f"{stack.url}/api/schema/notifications", stack.url, fuzz_session, fuzz_account)
