@@ -1,6 +1,9 @@
 """deploy/local/stack.py as a developer meets it, beside the running end-to-end stack."""
 
+import os
+import signal
 import socket
+import time
 
 from tests.conftest import free_port
 
@@ -43,3 +46,28 @@ def test_manage_runs_a_management_command_against_the_stacks_database(stack):
     refused = stack.stack_command("manage", "nosuchservice", "check")
     assert refused.returncode != 0
     assert "usage" in refused.stderr
+
+
+def test_a_crashed_service_is_restarted_and_the_rest_keep_running(stack, api, account):
+    """SIGKILL every process of the feed service: the supervisor starts it again, and the
+    users service never stopped answering (honcho alone stopped the whole stack)."""
+    from tests.test_walking_skeleton import _listening_pids
+
+    feed_port = int(stack.feed_url.rsplit(":", 1)[1])
+    pids = _listening_pids(feed_port)
+    assert pids
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+
+    users_answers, back = [], False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not back:
+        users_answers.append(api.get("/api/v1/users/me", headers=account.auth).status_code)
+        back = api.get("/api/v1/posts/999999").status_code == 404
+        time.sleep(0.25)
+
+    assert back, "the feed service did not come back"
+    assert set(users_answers) == {200}
+    assert set(_listening_pids(feed_port)).isdisjoint(pids)
+    log = (stack.work_dir / "var" / "log" / "stack.log").read_text()
+    assert "supervise: feed exited with code" in log
