@@ -162,7 +162,9 @@ def stack_pids(stack: Stack, command_part: str = "", service: str = "") -> list[
         try:
             if marker not in (entry / "environ").read_bytes().split(b"\0"):
                 continue
-            if command_part.encode() not in (entry / "cmdline").read_bytes().replace(b"\0", b" "):
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            # A supervisor (deploy/local/supervise.py) names the command it runs: not that process.
+            if command_part.encode() not in command or b"supervise.py" in command:
                 continue
             if service and not os.readlink(entry / "cwd").endswith(f"/services/{service}"):
                 continue
