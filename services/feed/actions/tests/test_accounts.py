@@ -333,6 +333,9 @@ def test_a_deletion_that_deadlocks_with_another_writer_is_applied_again(media_ro
         # deletion is stuck behind it, then asks for GONE's replica row, which the deletion holds.
         try:
             with transaction.atomic(), connection.cursor() as cursor:
+                # The backend whose deadlock_timeout ends first is the one aborted: the
+                # deletion's (1 s) must, even when a loaded machine starts this one late.
+                cursor.execute("SET LOCAL deadlock_timeout = '30s'")
                 cursor.execute(
                     "SELECT id FROM posts_post WHERE id = %s FOR UPDATE", [posts["ann"].pk]
                 )
