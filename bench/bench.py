@@ -85,8 +85,8 @@ class Bench:
             "ENV_FILE": str(self.var / ".env"),
             "FEED_WORKERS": str(args.workers),
             "USERS_WORKERS": "1",
-            # Not measured here: as small as it goes, so it takes no CPU from what is.
-            "NOTIFICATIONS_WORKERS": "1",
+            # Its list and unread count are measured against the same floor as the feed.
+            "NOTIFICATIONS_WORKERS": str(args.workers),
             "GATEWAY_WORKERS": "1",
             "BENCHMARK_ENDPOINTS": "true",
             "LOG_LEVEL": "WARNING",
@@ -138,6 +138,27 @@ class Bench:
             check=True,
         )
         say(f"seeded in {time.monotonic() - started:.0f}s")
+
+    def seed_notifications(self) -> None:
+        """A notification history for the same users: tens each, a long tail for the popular."""
+        env = {**self.env, **self.secrets(), "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+        password = env["PG_SUPERUSER_PASSWORD"]
+        env["NOTIFICATIONS_DATABASE_URL"] = (
+            f"postgres://postgres:{password}@127.0.0.1:{PORTS['PG_PORT']}/notifications"
+        )
+        subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "seed_notifications",
+                "--yes",
+                "--users",
+                str(self.args.users),
+            ],
+            cwd=REPO / "services" / "notifications",
+            env=env,
+            check=True,
+        )
 
     # -- tokens and request lists ----------------------------------------------------------------
 
@@ -304,6 +325,7 @@ class Bench:
         )
 
         self.seed(args.posts)
+        self.seed_notifications()
         rng = random.Random(11)
         static = self.write_requests("static", [("GET", "/healthz", "-")])
         floor = self.write_requests(
@@ -330,6 +352,13 @@ class Bench:
                 ("DELETE", f"/api/v1/posts/{post_id}/like", token),
             ]
         likes = self.write_requests("like", like_lines)
+        notification_page = self.write_requests(
+            "notifications", [("GET", "/api/v1/notifications", self.token(v)) for v in viewers]
+        )
+        unread = self.write_requests(
+            "unread_count",
+            [("GET", "/api/v1/notifications/unread_count", self.token(v)) for v in viewers],
+        )
         follows = self.write_requests(
             "follow",
             [
@@ -348,6 +377,8 @@ class Bench:
             deep_result,
             single_result,
             user_posts_result,
+            notifications_result,
+            unread_result,
         ) = self.wrk(
             ("reference: nginx static JSON (/healthz)", self.gateway, static),
             ("reference: DRF floor view (JWT, middleware)", self.gateway, floor),
@@ -356,6 +387,8 @@ class Bench:
             ("timeline, 50th page", self.gateway, deep),
             ("single post", self.gateway, single),
             ("a user's posts", self.gateway, user_posts),
+            ("notifications, first page", self.gateway, notification_page),
+            ("notifications, unread count", self.gateway, unread),
         )
         # What the gateway adds to a request's latency, without queueing: one connection, so
         # the p50 is the time a request takes, not the time it waits for a busy CPU. (Under
@@ -384,6 +417,16 @@ class Bench:
                 "a user's posts ≥ 50% of floor req/s",
                 user_posts_result.rps / floor_rps,
                 user_posts_result.rps >= 0.5 * floor_rps,
+            ),
+            (
+                "notifications first page ≥ 50% of floor req/s",
+                notifications_result.rps / floor_rps,
+                notifications_result.rps >= 0.5 * floor_rps,
+            ),
+            (
+                "notifications unread count ≥ 50% of floor req/s",
+                unread_result.rps / floor_rps,
+                unread_result.rps >= 0.5 * floor_rps,
             ),
             (
                 "50th page p50 ≤ 1.2x first page p50",
