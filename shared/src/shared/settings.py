@@ -31,6 +31,13 @@ MIDDLEWARE_TAIL = [
     "shared.idempotency.middleware.IdempotencyMiddleware",
 ]
 
+# The throttles every service runs (a service with one of its own lists these first).
+THROTTLE_CLASSES = [
+    "shared.throttling.throttles.ScopedRateThrottle",
+    "shared.throttling.throttles.WriteRateThrottle",
+    "shared.throttling.throttles.UploadRateThrottle",
+]
+
 # Policies every service has; a service adds its own scopes in DEFAULT_THROTTLE_RATES. Generous
 # on purpose (the end-to-end suite and the benchmark hammer the stack from one address): tighten
 # them per deployment with THROTTLE_RATE_<SCOPE>, e.g. THROTTLE_RATE_WRITES=300/min.
@@ -87,11 +94,7 @@ def rest_framework(**overrides: Any) -> dict[str, Any]:
         "PAGE_SIZE": 20,
         # Rate limits (shared.throttling): counted in Postgres per caller, announced in the IETF
         # RateLimit-Policy / RateLimit headers. Views opt into a policy with `throttle_scope`.
-        "DEFAULT_THROTTLE_CLASSES": [
-            "shared.throttling.throttles.ScopedRateThrottle",
-            "shared.throttling.throttles.WriteRateThrottle",
-            "shared.throttling.throttles.UploadRateThrottle",
-        ],
+        "DEFAULT_THROTTLE_CLASSES": list(THROTTLE_CLASSES),
         # The services sit behind exactly one proxy, the gateway: the client's address is the
         # last X-Forwarded-For entry, the one nginx appended (a client cannot forge it).
         "NUM_PROXIES": env.int("NUM_PROXIES", default=1),

@@ -34,6 +34,11 @@ class MeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @staticmethod
+    def publishes_account_events(request: Request) -> bool:
+        # Only the username of these fields is replicated (`user.updated`).
+        return request.method in ("PUT", "PATCH") and "username" in request.data
+
     @extend_schema_serializer(component_name="ProfileEdit")
     class InputSerializer(serializers.Serializer):
         # Only these can change here: `email`, `password`, `is_staff` and the like are not
@@ -99,6 +104,10 @@ class PasswordView(APIView):
 class AvatarView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser]
+
+    @staticmethod
+    def publishes_account_events(request: Request) -> bool:
+        return request.method in ("PUT", "DELETE")
 
     @extend_schema_serializer(component_name="AvatarUpload")
     class InputSerializer(serializers.Serializer):

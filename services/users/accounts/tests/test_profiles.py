@@ -257,3 +257,28 @@ def test_a_staff_account_may_keep_or_take_a_reserved_name(make_user):
 
     assert api.patch("/api/v1/users/me", {"bio": "hi"}, format="json").status_code == 200
     assert api.patch("/api/v1/users/me", {"username": "support"}, format="json").status_code == 200
+
+
+def test_renames_and_avatar_changes_are_limited_per_account(auth_client, make_user, settings):
+    """Each is an event every consumer applies: one account cannot flood the others' events."""
+    config = dict(settings.REST_FRAMEWORK)
+    config["DEFAULT_THROTTLE_RATES"] = {
+        **config["DEFAULT_THROTTLE_RATES"],
+        "account_events": "2/hour",
+    }
+    settings.REST_FRAMEWORK = config
+
+    renames = [
+        auth_client.patch("/api/v1/users/me", {"username": f"ann{n}"}, format="json")
+        for n in range(3)
+    ]
+    bio = auth_client.patch("/api/v1/users/me", {"bio": "not replicated"}, format="json")
+    avatar = auth_client.delete("/api/v1/users/me/avatar")
+    other = APIClient()
+    other.credentials(**bearer(make_user()))
+
+    assert [response.status_code for response in renames] == [200, 200, 429]
+    assert "Retry-After" in renames[-1].headers
+    assert bio.status_code == 200
+    assert avatar.status_code == 429
+    assert other.patch("/api/v1/users/me", {"username": "bob2"}, format="json").status_code == 200

@@ -13,6 +13,7 @@ from shared.settings import (
     MIDDLEWARE_HEAD,
     MIDDLEWARE_TAIL,
     PERIODIC_JOBS as SHARED_PERIODIC_JOBS,
+    THROTTLE_CLASSES as SHARED_THROTTLE_CLASSES,
     database,
     rest_framework,
     spectacular_settings,
@@ -115,7 +116,13 @@ REST_FRAMEWORK = rest_framework(
         "token_refresh": "300/min",
         # Endpoints that check the caller's password (change it, delete the account).
         "password": "30/min",
+        # Renames and avatar changes per user: each is an event for every consumer.
+        "account_events": "60/hour",
     },
+    DEFAULT_THROTTLE_CLASSES=[
+        *SHARED_THROTTLE_CLASSES,
+        "accounts.api.throttles.AccountEventsThrottle",
+    ],
 )
 
 # --- Cross-service -------------------------------------------------------------------------
