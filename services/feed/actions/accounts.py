@@ -6,6 +6,8 @@ records the event. They arrive over the broker (`config.events` maps each to thi
 """
 
 import logging
+import random
+import time
 from enum import StrEnum
 
 from django.db import OperationalError, transaction
@@ -92,6 +94,10 @@ def apply_account_event(
             )
             if attempt == _ATTEMPTS or not isinstance(exc.__cause__, _RETRIED_ERRORS):
                 raise EventNotApplied() from exc
+            # Started again at once, the deletion re-took its first locks before the writer that
+            # won could take them, and deadlocked with it again; a short, jittered pause lets
+            # that writer finish first.
+            time.sleep(random.uniform(0.1, 0.3) * attempt)  # noqa: S311 - timing, not secrets
 
 
 def _apply_account_event(
