@@ -48,6 +48,7 @@ PORTS = {
     "GATEWAY_PORT": "18000",
     # Its own RabbitMQ node (and the next two ports), beside a developer's on 56720.
     "BROKER_PORT": "56790",
+    "SMTP_PORT": "18025",
 }
 
 

@@ -15,7 +15,7 @@ set -euo pipefail
 DATABASES=(users feed notifications)
 MEDIA=(users feed)
 # Processes that write to the databases or the media while a restore replaces them.
-WRITERS=(users feed notifications users-relay feed-relay feed-consumer notifications-consumer trimmer users-jobs feed-jobs notifications-jobs gateway)
+WRITERS=(users feed notifications users-relay users-consumer feed-relay feed-consumer notifications-consumer mailer trimmer users-jobs feed-jobs notifications-jobs gateway)
 
 usage() { echo "usage: $0 backup|restore DIR [COMPOSE_FILE]" >&2; exit 2; }
 [ $# -ge 2 ] || usage

@@ -6,6 +6,7 @@ is stopped whatever happens.
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -24,6 +25,12 @@ STACK = REPO / "deploy" / "local" / "stack.py"
 TRUSTED_PROXY = "127.0.0.2"
 
 
+def listening_pids(port: int) -> list[int]:
+    """Pids of the processes serving `port` (a gunicorn master and its workers share it)."""
+    out = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True, text=True)
+    return sorted({int(pid) for pid in re.findall(r"pid=(\d+)", out.stdout)})
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -38,6 +45,11 @@ class Stack:
     notifications_url: str
     env: dict[str, str]
     work_dir: Path
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the stack's SMTP sink keeps every message it accepted, one .eml file each."""
+        return self.work_dir / "var" / "mail"
 
     def stack_command(
         self, command: str, *args: str, env: dict[str, str] | None = None
@@ -72,6 +84,7 @@ def stack() -> Iterator[Stack]:
             "BROKER_PORT",
             "BROKER_DIST_PORT",
             "BROKER_EPMD_PORT",
+            "SMTP_PORT",
         )
     }
     env = {
@@ -98,6 +111,10 @@ def stack() -> Iterator[Stack]:
         # The "load balancer" of tests/test_gateway.py connects from 127.0.0.2; every other test
         # connects from 127.0.0.1, an untrusted client.
         "TRUSTED_PROXIES": TRUSTED_PROXY,
+        # tests/test_account_lifecycle.py freezes the SMTP sink, likewise.
+        "EMAIL_TIMEOUT": "2",
+        "MAIL_RETRY_BASE_SECONDS": "0.5",
+        "MAIL_RETRY_MAX_SECONDS": "2",
     }
     gateway = f"http://127.0.0.1:{ports['GATEWAY_PORT']}"
     handle = Stack(

@@ -53,6 +53,7 @@ def test_a_backup_restored_into_a_fresh_stack_has_the_accounts_posts_and_images(
                 "BROKER_PORT",
                 "BROKER_DIST_PORT",
                 "BROKER_EPMD_PORT",
+                "SMTP_PORT",
             )
         },
         "GATEWAY_PORT": str(free_port()),

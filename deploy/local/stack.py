@@ -1,5 +1,6 @@
 """The native stack: Postgres and RabbitMQ under var/, the three services (gunicorn), the event
-relays and consumers, the trimmer, nginx.
+relays and consumers, the trimmer, the mailer with a local SMTP sink (every message kept as a
+file under var/mail/), nginx.
 
     stack.py init-env      create .env with fresh secrets when there is none (or add new ones)
     stack.py run           set up, then run everything in the foreground until Ctrl-C
@@ -70,6 +71,8 @@ DEFAULTS = {
     "FEED_PORT": "8002",
     "NOTIFICATIONS_PORT": "8003",
     "GATEWAY_PORT": "8000",
+    # The local SMTP sink (deploy/local/mail_sink.py) that the mailer sends to.
+    "SMTP_PORT": "8025",
     "USERS_WORKERS": "2",
     "FEED_WORKERS": "2",
     "NOTIFICATIONS_WORKERS": "2",
@@ -177,6 +180,10 @@ class Config:
         return self.var / "gateway"
 
     @property
+    def mail_dir(self) -> Path:
+        return Path(self.values.get("MAIL_DIR") or self.var / "mail").resolve()
+
+    @property
     def pid_file(self) -> Path:
         return self.var / "run" / "stack.pid"
 
@@ -206,6 +213,10 @@ class Config:
                 "USERS_MEDIA_ROOT": str(self.var / "media" / "users"),
                 "FEED_MEDIA_ROOT": str(self.var / "media" / "feed"),
                 "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", gateway),
+                "FRONTEND_URL": env.get("FRONTEND_URL", gateway),
+                "MAIL_DIR": str(self.mail_dir),
+                # Mail goes to the local sink unless the environment names a real server.
+                "EMAIL_URL": env.get("EMAIL_URL", f"smtp://127.0.0.1:{self['SMTP_PORT']}"),
                 "USERS_SERVICE_URL": f"http://127.0.0.1:{self['USERS_PORT']}",
                 "BROKER_URL": env.get("BROKER_URL", self.broker_url),
                 # Marks every process of this stack, so `down` can find stragglers.
@@ -901,6 +912,7 @@ PORT_VARIABLES = (
     "BROKER_PORT",
     *(f"{service.upper()}_PORT" for service in SERVICES),
     "GATEWAY_PORT",
+    "SMTP_PORT",
 )
 
 

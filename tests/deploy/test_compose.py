@@ -27,13 +27,14 @@ MIGRATIONS = {
 # The event processes: each runs a manage.py command from its service's image.
 EVENT_WORKERS = {
     "users-relay": ("users", "relay_events"),
+    "users-consumer": ("users", "consume_events"),
     "feed-relay": ("feed", "relay_events"),
     "feed-consumer": ("feed", "consume_events"),
     "notifications-consumer": ("notifications", "consume_events"),
 }
 # The processes besides each service that run its image against its database.
 MIGRATED_WORKERS = {
-    "users": ("users-relay",),
+    "users": ("users-relay", "users-consumer", "mailer"),
     "feed": ("trimmer", "feed-relay", "feed-consumer"),
     "notifications": ("notifications-consumer",),
 }
@@ -211,6 +212,37 @@ def test_rabbitmq_has_its_volume_a_health_check_and_the_credentials_every_servic
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_the_mailer_runs_from_the_users_image_after_its_migrations(kind):
+    services = support.load_compose(kind)["services"]
+    mailer = services["mailer"]
+    assert mailer["command"] == ["python", "manage.py", "send_mail"]
+    assert mailer["build"] == services["users"]["build"]
+    assert mailer["environment"] == services["users"]["environment"]
+    assert support.depends_on(mailer) == {
+        "users-db": "service_healthy",
+        "users-migrate": "service_completed_successfully",
+    }
+    assert mailer["healthcheck"] == {"disable": True}
+    # The users database, and a way out to the SMTP server; never the feed's data.
+    assert support.networks(mailer) == {"users-data", "mail"}
+
+
+def test_development_mail_goes_to_a_sink_that_keeps_every_message():
+    services = support.load_compose("dev")["services"]
+    assert support.environment(services["users"])["EMAIL_URL"] == "smtp://mail-sink:1025"
+    sink = services["mail-sink"]
+    assert sink["command"][:2] == ["python", "/opt/deploy/mail_sink.py"]
+    assert "./deploy/local/mail_sink.py:/opt/deploy/mail_sink.py:ro" in sink["volumes"]
+    assert support.networks(sink) == {"mail"}
+
+
+def test_production_mail_goes_where_the_env_file_says():
+    services = support.load_compose("prod")["services"]
+    assert "mail-sink" not in services
+    assert "EMAIL_URL" in support.pass_through_variables(support.load_compose("prod"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_the_trimmer_runs_from_the_feed_image_hourly(kind):
     services = support.load_compose(kind)["services"]
     trimmer = services["trimmer"]
@@ -244,7 +276,8 @@ def test_our_images_are_always_built_never_pulled(kind):
     built = {name: spec for name, spec in services.items() if "build" in spec}
     assert set(built) == {
         *support.SERVICES, *MIGRATIONS.values(), *EVENT_WORKERS, "trimmer", "gateway",
-        "users-jobs", "feed-jobs", "notifications-jobs",
+        "users-jobs", "feed-jobs", "notifications-jobs", "mailer",
+        *(["mail-sink"] if kind == "dev" else []),
     }  # fmt: skip
     for name, spec in built.items():
         assert spec["pull_policy"] == "build", name

@@ -78,5 +78,7 @@ def test_restore_stops_every_service_that_writes(kind):
     WRITERS too."""
     writers = set(re.search(r"^WRITERS=\(([^)]*)\)", SCRIPT.read_text(), re.M).group(1).split())
     services = set(support.load_compose(kind)["services"])
+    # Development's SMTP sink writes only the messages it receives, to a volume of its own.
     expected = {s for s in services if not s.endswith(("-db", "-migrate")) and s != "rabbitmq"}
+    expected -= {"mail-sink"}
     assert writers == expected

@@ -18,6 +18,7 @@ NAMESPACE = "social"
 EVENT_WORKERS = {
     "users-relay": ("users", "relay_events"),
     "feed-relay": ("feed", "relay_events"),
+    "users-consumer": ("users", "consume_events"),
     "feed-consumer": ("feed", "consume_events"),
     "notifications-consumer": ("notifications", "consume_events"),
 }
@@ -207,6 +208,16 @@ def test_rabbitmq_is_a_three_node_operator_cluster_with_quorum_queues():
         assert url.endswith("@social-rabbitmq.social.svc:5672/")
 
 
+def test_the_mailer_sends_from_the_users_image_with_the_users_secrets():
+    mailer = support.k8s_find("Deployment", "mailer")
+    [container] = containers(mailer, init=False)
+    assert container["image"] == "social-users"
+    assert container["command"] == ["python", "manage.py", "send_mail"]
+    assert {"secretRef": {"name": "users-secrets"}} in container["envFrom"]
+    [wait] = support.pod_spec(mailer)["initContainers"]
+    assert "manage.py migrate --check" in wait["command"][-1]
+
+
 def test_the_trimmer_is_a_single_replica_of_the_feed_image_trimming_hourly():
     trimmer = support.k8s_find("Deployment", "trimmer")
     [container] = containers(trimmer, init=False)
@@ -248,9 +259,12 @@ def test_secrets_come_only_from_secret_objects_never_from_manifest_values():
 @pytest.mark.parametrize("app", APPS)
 def test_secret_template_names_every_secret_the_service_needs_with_placeholders_only(app):
     secret = support.k8s_find("Secret", f"{app}-secrets")
+    # The database's URL, and the users service's SMTP server (its credentials inside).
     needed = support.required_secrets(app) | {f"{app.upper()}_DATABASE_URL"}
     if app in EVENT_SERVICES:
         needed.add("BROKER_URL")
+    if app == "users":
+        needed.add("EMAIL_URL")
     assert set(secret["stringData"]) == needed
     for key, value in secret["stringData"].items():
         if key in support.required_secrets(app):

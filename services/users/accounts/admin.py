@@ -4,12 +4,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts import signin_limits
 from accounts.events import account_state
 from accounts.models import User
 from accounts.services import record_admin_change, remove_account, remove_avatar
@@ -55,6 +57,8 @@ class AccountChangeForm(_CaseInsensitiveUniqueMixin, UserChangeForm):
             "name",
             "bio",
             "website",
+            "is_private",
+            "email_verified",
             "is_active",
             "is_staff",
             "is_superuser",
@@ -62,6 +66,29 @@ class AccountChangeForm(_CaseInsensitiveUniqueMixin, UserChangeForm):
             "user_permissions",
         )
         field_classes: dict[str, Any] = {}
+
+
+class LimitedAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's sign-in, limited per email like the API's (`accounts.signin_limits`)."""
+
+    def clean(self) -> dict[str, Any]:
+        email = self.cleaned_data.get("username")
+        if not email or self.cleaned_data.get("password") is None:
+            return super().clean()
+        try:
+            signin_limits.reserve_attempt(email)
+        except signin_limits.SignInLocked as exc:
+            raise forms.ValidationError(
+                "Too many failed sign-ins for this email address; try again in %(wait)s seconds.",
+                code="sign_in_locked",
+                params={"wait": exc.wait},
+            ) from None
+        cleaned = super().clean()
+        signin_limits.attempt_succeeded(email)
+        return cleaned
+
+
+admin.site.login_form = LimitedAdminAuthenticationForm
 
 
 @admin.register(User)
@@ -76,8 +103,8 @@ class UserAdmin(DjangoUserAdmin):
     actions = ["remove_avatars"]
     search_fields = ("email", "username", "name")
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("username", "name", "bio", "website", "avatar")}),
+        (None, {"fields": ("email", "email_verified", "password")}),
+        ("Profile", {"fields": ("username", "name", "bio", "website", "avatar", "is_private")}),
         (
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

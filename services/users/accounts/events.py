@@ -12,17 +12,18 @@ from shared.events.outbox import record_event
 ACCOUNT_CREATED = "users.account.created"
 ACCOUNT_UPDATED = "users.account.updated"
 ACCOUNT_DELETED = "users.account.deleted"
+# A message to send about an account; the users service consumes it itself (config/events.py),
+# queueing it for the mailer. Its own aggregate, so that it takes no account sequence numbers.
+MAIL_REQUESTED = "users.mail.requested"
 
 
 def account_state(user: User) -> dict[str, str | None]:
-    """What other services keep of an account; compare before and after a change.
-
-    `is_private` joins it when profiles get their privacy switch.
-    """
+    """What other services keep of an account; compare before and after a change."""
     return {
         "username": user.username,
         "name": user.name,
         "avatar_url": avatar_url(user.avatar.name),
+        "is_private": user.is_private,
     }
 
 
@@ -41,3 +42,19 @@ def record_account_updated_if_changed(user: User, before: dict[str, str | None])
 def record_account_deleted(user: User) -> None:
     """Call inside the transaction that deletes `user`, before the row goes."""
     record_event(type=ACCOUNT_DELETED, aggregate_id=user.pk, payload={})
+
+
+def record_mail_requested(
+    user: User, *, kind: str, to: str, data: dict[str, str] | None = None
+) -> None:
+    """Call inside the transaction that makes the change the message is about.
+
+    A rollback takes the request with it; after the commit the relay publishes it, the users
+    consumer queues it (`mailer`), and the mailer sends it, retrying until the server accepts.
+    `kind` is a `mailer.models.MessageKind`; no token travels: the mailer makes it as it sends.
+    """
+    record_event(
+        type=MAIL_REQUESTED,
+        aggregate_id=user.pk,
+        payload={"kind": kind, "to": to, "data": data or {}},
+    )

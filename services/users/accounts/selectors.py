@@ -1,15 +1,28 @@
-"""Every read of accounts: profiles by id and username, prefix search, internal look-ups."""
+"""Every read of accounts: profiles by id and username, prefix search, sessions, internal
+look-ups."""
 
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
-from accounts.models import NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, User
+from accounts.models import NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, Session, User
 
 # Columns the profile shapes need; the password hash and permissions stay in the database.
-PROFILE_COLUMNS = ("id", "username", "email", "name", "bio", "website", "avatar", "date_joined")
+PROFILE_COLUMNS = (
+    "id",
+    "username",
+    "email",
+    "email_verified",
+    "name",
+    "bio",
+    "website",
+    "avatar",
+    "date_joined",
+    "is_private",
+)
 
 
 def public_users() -> QuerySet[User]:
@@ -71,3 +84,8 @@ def get_user_summary(*, user_id: int) -> User:
     if user is None:
         raise NotFound("No such user.")
     return user
+
+
+def list_sessions(*, user: User) -> QuerySet[Session]:
+    """The user's sessions that have not ended (the caller paginates, newest first)."""
+    return Session.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())

@@ -1,10 +1,13 @@
-"""Every write to accounts: sign-up, tokens, profile edits, passwords, avatars, deletion.
+"""Every write to accounts: sign-up, sign-in and sessions, profile edits, passwords, password
+reset, email verification and change, avatars, deletion.
 
 Each function that changes a user locks the user's row first (`_lock_user`). That lock orders
 everything that happens to one account: token rotation against password changes and deletion,
 and the account events (`accounts.events`), recorded in the transaction of the change.
 """
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -13,25 +16,28 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.http import HttpRequest
-from rest_framework.exceptions import AuthenticationFailed
+from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from accounts import signin_limits, tokens
 from accounts.avatars import generate_avatar_name, prepare_avatar
 from accounts.events import (
     account_state,
     record_account_created,
     record_account_deleted,
     record_account_updated_if_changed,
+    record_mail_requested,
 )
-from accounts.models import EMAIL_CI_UNIQUE, User
+from accounts.models import EMAIL_CI_UNIQUE, Session, User
 from accounts.usernames import MESSAGE as RESERVED_MESSAGE, is_reserved
+from mailer.models import MessageKind
 from shared.tokens import RefreshToken, token_user_id
 
 # Profile fields PUT/PATCH may change; anything else a client sends is ignored by the views.
-EDITABLE_FIELDS = ("username", "name", "bio", "website")
+EDITABLE_FIELDS = ("username", "name", "bio", "website", "is_private")
 
 # Unique constraints, by the name Postgres gives them, and the field a client should fix when
 # an insert loses a race that the up-front availability check could not see.
@@ -42,6 +48,7 @@ _UNIQUE_CONSTRAINT_FIELDS = {
 }
 
 WRONG_CREDENTIALS = "No active account found with the given credentials"
+INVALID_LINK_TOKEN = "This link is invalid or has expired, or it has been used already."  # noqa: S105
 # A JWT of this service is ~400 bytes; anything far longer is not one of ours.
 TOKEN_MAX_LENGTH = 4096
 
@@ -49,10 +56,13 @@ TOKEN_MAX_LENGTH = 4096
 # --- Accounts ------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def sign_up(*, email: str, username: str, password: str, name: str = "") -> User:
-    """Create an account from the public sign-up form; the password must pass the validators
-    and the username may not be a reserved one."""
-    return create_account(
+    """Create an account from the public sign-up form and mail it a verification link.
+
+    The password must pass Django's validators and the username may not be a reserved one.
+    """
+    user = create_account(
         email=email,
         username=username,
         password=password,
@@ -60,6 +70,8 @@ def sign_up(*, email: str, username: str, password: str, name: str = "") -> User
         check_password=True,
         refuse_reserved=True,
     )
+    _queue_verification(user)
+    return user
 
 
 @transaction.atomic
@@ -164,7 +176,7 @@ def change_password(*, user: User, old_password: str, new_password: str) -> None
             raise ValidationError({"new_password": exc.messages}) from None
         locked.set_password(new_password)
         locked.save(update_fields=["password"])
-        _revoke_all_refresh_tokens(locked.pk)
+        _end_all_sessions(locked.pk)
 
 
 def delete_account(*, user: User, password: str) -> None:
@@ -243,42 +255,69 @@ def remove_avatar(*, user: User) -> None:
         transaction.on_commit(lambda: storage.delete(old_name))
 
 
-# --- Tokens --------------------------------------------------------------------------------
+# --- Sign-in and sessions ------------------------------------------------------------------
 
 
-def obtain_token_pair(
-    *, email: str, password: str, request: HttpRequest | None = None
-) -> dict[str, str]:
-    """Log in by email and password; `AuthenticationFailed` (401) on wrong credentials."""
-    user = authenticate(request, email=email, password=password)
+@dataclass(frozen=True)
+class Client:
+    """Where a sign-in or refresh comes from, as the session list shows it."""
+
+    user_agent: str = ""
+    ip: str | None = None
+
+
+def obtain_token_pair(*, email: str, password: str, client: Client | None = None) -> dict[str, str]:
+    """Sign in by email and password: a new session and its token pair.
+
+    `AuthenticationFailed` (401) on wrong credentials, with the same body and about the same
+    cost for an unknown email (Django's backend hashes the password anyway); `SignInLocked`
+    (429) once the email has failed too often (`accounts.signin_limits`).
+    """
+    signin_limits.reserve_attempt(email)
+    user = authenticate(None, email=email, password=password)
     if user is None:
         raise AuthenticationFailed(WRONG_CREDENTIALS, code="no_active_account")
+    signin_limits.attempt_succeeded(email)
     with transaction.atomic():
         locked = User.objects.select_for_update().filter(pk=user.pk, is_active=True).first()
         # A password change that committed after the check above revokes every token issued
         # before it; a token issued now on the strength of the old password would escape that.
         if locked is None or locked.password != user.password:
             raise AuthenticationFailed(WRONG_CREDENTIALS, code="no_active_account")
-        return issue_token_pair(locked)
+        return issue_token_pair(locked, session=_start_session(locked, client or Client()))
 
 
-def issue_token_pair(user: User) -> dict[str, str]:
-    """A new refresh token (recorded as outstanding) and its access token, for `user`."""
+def issue_token_pair(user: User, *, session: Session | None = None) -> dict[str, str]:
+    """A new refresh token (recorded as outstanding) of `session` and its access token.
+
+    Without a session, one is started (a sign-in by other means than the password, tests).
+    The claims are copied into the access token: the feed renders authors from `username`,
+    moderation reads `is_staff`, `REQUIRE_VERIFIED_EMAIL` reads `email_verified` there, and
+    `sid` marks the caller's session in the session list.
+    """
+    if session is None:
+        with transaction.atomic():
+            session = _start_session(user, Client())
     refresh = RefreshToken.for_user(user)
-    # The feed renders authors from this claim without calling the users service.
     refresh["username"] = user.username
+    refresh["is_staff"] = user.is_staff
+    refresh["email_verified"] = user.email_verified
+    refresh["sid"] = session.pk
+    # The session lasts as long as its newest refresh token.
+    Session.objects.filter(pk=session.pk).update(expires_at=_expiry(refresh))
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
-def rotate_refresh_token(*, raw: str) -> dict[str, str]:
-    """Exchange a refresh token for a new pair; the old one is blacklisted, atomically.
+def rotate_refresh_token(*, raw: str, client: Client | None = None) -> dict[str, str]:
+    """Exchange a refresh token for a new pair of the same session; the old one is blacklisted.
 
     simplejwt 5.5.1's own serializer checks the blacklist, then blacklists later, so two
     refreshes of one token at the same moment both succeed; and it answers 500 when the
     token's user is gone. Here the user's row and the token's row are locked first, the
     blacklist entry is written in the same transaction (its unique key backs the lock up), and
-    a missing or inactive user is an `InvalidToken` (401). New tokens carry the user's current
-    username, not the one in the old token.
+    a missing or inactive user, or an ended session, is an `InvalidToken` (401). New tokens
+    carry the user's current claims, not the old token's. A token from before sessions existed
+    (no `sid`) starts one.
     """
     token = _decode_refresh(raw)
     user_id = _token_user_id(token)
@@ -286,15 +325,201 @@ def rotate_refresh_token(*, raw: str) -> dict[str, str]:
         user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
         if user is None:
             raise InvalidToken("No active account found for the given token.")
+        sid = token.get("sid")
+        if sid is None:
+            session = _start_session(user, client or Client())
+        else:
+            session = _live_session(user_id=user.pk, sid=sid)
         _blacklist(token)
-        return issue_token_pair(user)
+        # The session keeps the user agent and address it signed in with.
+        session.last_used_at = timezone.now()
+        session.save(update_fields=["last_used_at"])
+        return issue_token_pair(user, session=session)
 
 
 def revoke_refresh_token(*, raw: str) -> None:
-    """Log out: blacklist `raw`; `InvalidToken` (401) when it is invalid or already revoked."""
+    """Log out: blacklist `raw` and end its session; `InvalidToken` (401) when it is invalid,
+    already revoked or its session already ended."""
     token = _decode_refresh(raw)
     with transaction.atomic():
+        sid = token.get("sid")
+        if sid is not None:
+            _live_session(user_id=_token_user_id(token), sid=sid).delete()
         _blacklist(token)
+
+
+def end_session(*, user: User, session_id: int) -> None:
+    """End one of the user's sessions: its refresh token stops working. `NotFound` (404)."""
+    deleted, _ = Session.objects.filter(
+        pk=session_id, user_id=user.pk, expires_at__gt=timezone.now()
+    ).delete()
+    if not deleted:
+        raise NotFound("No such session.")
+
+
+def _start_session(user: User, client: Client) -> Session:
+    now = timezone.now()
+    user_agent, ip = _client_fields(client)
+    # `expires_at` is set from the first refresh token, moments later (issue_token_pair).
+    return Session.objects.create(
+        user=user, last_used_at=now, expires_at=now, user_agent=user_agent, ip=ip
+    )
+
+
+def _live_session(*, user_id: int, sid: int) -> Session:
+    # `sid` is a database id: shared.tokens checked the claim before anything read it.
+    session = (
+        Session.objects.select_for_update()
+        .filter(pk=sid, user_id=user_id, expires_at__gt=timezone.now())
+        .first()
+    )
+    if session is None:
+        raise InvalidToken("This session has ended; sign in again.")
+    return session
+
+
+def _client_fields(client: Client) -> tuple[str, str | None]:
+    return client.user_agent[: Session.USER_AGENT_MAX_LENGTH], client.ip
+
+
+def _expiry(refresh: RefreshToken) -> datetime:
+    return datetime.fromtimestamp(refresh["exp"], tz=UTC)
+
+
+def _end_all_sessions(user_id: int) -> None:
+    """Every sign-in of the user ends: sessions deleted, every refresh token blacklisted."""
+    Session.objects.filter(user_id=user_id).delete()
+    _revoke_all_refresh_tokens(user_id)
+
+
+# --- Password reset, email verification and change -----------------------------------------
+
+
+def request_password_reset(*, email: str) -> None:
+    """Mail a reset link when an active account has `email` (in any case); else do nothing.
+
+    The caller answers the same either way: nobody learns from it who has an account.
+    """
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        return
+    with transaction.atomic():
+        locked = _lock_user(user.pk)
+        record_mail_requested(locked, kind=MessageKind.PASSWORD_RESET, to=locked.email)
+
+
+def reset_password(*, uid: str, token: str, new_password: str) -> None:
+    """Set a new password from a reset link; every session ends.
+
+    `ValidationError` on `token` for a link that is invalid, expired or used (the token dies
+    with the password it was made for), on `new_password` for one the validators refuse.
+    Following the link proved the address, so it counts as verified.
+    """
+    user_id = tokens.user_id_from_reset_uid(uid)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        if user is None or not tokens.password_reset_token_is_valid(user, token):
+            raise ValidationError({"token": [INVALID_LINK_TOKEN]})
+        try:
+            validate_password(new_password, user=user)
+        except ValidationError as exc:
+            raise ValidationError({"new_password": exc.messages}) from None
+        user.set_password(new_password)
+        user.email_verified = True
+        user.save(update_fields=["password", "email_verified"])
+        _end_all_sessions(user.pk)
+
+
+def verify_email(*, token: str) -> None:
+    """Mark the address a verification link was sent to as verified; once per address.
+
+    `ValidationError` on `token` when it is invalid or expired, or the account has verified
+    or changed its address since.
+    """
+    claim = tokens.read_email_verification_token(token)
+    with transaction.atomic():
+        user = _lock_claimed_user(claim)
+        if user.email != claim.email or user.email_verified:
+            raise ValidationError({"token": [INVALID_LINK_TOKEN]})
+        user.email_verified = True
+        user.save(update_fields=["email_verified"])
+
+
+def resend_email_verification(*, user: User) -> None:
+    """Mail a new verification link, unless the address is verified already."""
+    with transaction.atomic():
+        locked = _lock_user(user.pk)
+        if not locked.email_verified:
+            _queue_verification(locked)
+
+
+def request_email_change(*, user: User, new_email: str, password: str) -> None:
+    """Mail a confirmation link to `new_email`; the address changes only once it is followed.
+
+    `ValidationError` on `password` when it is wrong, on `new_email` when it is the current
+    address or another account's (in any case).
+    """
+    new_email = User.objects.normalize_email(new_email.strip())
+    with transaction.atomic():
+        locked = _lock_user(user.pk)
+        if not locked.check_password(password):
+            raise ValidationError({"password": ["Your password is incorrect."]})
+        if new_email.lower() == locked.email.lower():
+            raise ValidationError({"new_email": ["That is already your email address."]})
+        if _email_taken(new_email, by_other_than=locked):
+            raise ValidationError({"new_email": [_EMAIL_TAKEN]})
+        record_mail_requested(
+            locked, kind=MessageKind.EMAIL_CHANGE, to=new_email, data={"new_email": new_email}
+        )
+
+
+def confirm_email_change(*, token: str) -> None:
+    """Change the address to the one a confirmation link was sent to; it is verified by that.
+
+    The old address gets a notice. `ValidationError` on `token` when it is invalid, expired or
+    used (the account is no longer on the address it was issued for), on `email` when another
+    account took the new address meanwhile.
+    """
+    claim = tokens.read_email_change_token(token)
+    with transaction.atomic():
+        user = _lock_claimed_user(claim)
+        if user.email != claim.old_email:
+            raise ValidationError({"token": [INVALID_LINK_TOKEN]})
+        if _email_taken(claim.email, by_other_than=user):
+            raise ValidationError({"email": [_EMAIL_TAKEN]})
+        old_email = user.email
+        user.email = claim.email
+        user.email_verified = True
+        _save(user, update_fields=["email", "email_verified"])
+        record_mail_requested(
+            user, kind=MessageKind.EMAIL_CHANGED, to=old_email, data={"new_email": user.email}
+        )
+
+
+def _queue_verification(user: User) -> None:
+    """Call inside the transaction that created the account or holds its row lock."""
+    record_mail_requested(user, kind=MessageKind.EMAIL_VERIFICATION, to=user.email)
+
+
+def _lock_claimed_user(claim: tokens.EmailClaim | None) -> User:
+    user = (
+        User.objects.select_for_update().filter(pk=claim.user_id, is_active=True).first()
+        if claim is not None and 0 < claim.user_id < 2**63
+        else None
+    )
+    if user is None:
+        raise ValidationError({"token": [INVALID_LINK_TOKEN]})
+    return user
+
+
+_EMAIL_TAKEN = User._meta.get_field("email").error_messages["unique"]
+
+
+def _email_taken(email: str, *, by_other_than: User) -> bool:
+    return User.objects.exclude(pk=by_other_than.pk).filter(email__iexact=email).exists()
+
+
+# --- Tokens --------------------------------------------------------------------------------
 
 
 def _decode_refresh(raw: str) -> RefreshToken:

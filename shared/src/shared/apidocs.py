@@ -162,3 +162,10 @@ def document_common_errors(result: dict, **kwargs: object) -> dict:
                     },
                 )
     return result
+
+
+class AccountJWTScheme(SimpleJWTScheme):
+    """Document subclasses of simplejwt's `JWTAuthentication` (the users service's) the same way."""
+
+    target_class = "rest_framework_simplejwt.authentication.JWTAuthentication"
+    match_subclasses = True

@@ -68,8 +68,13 @@ def check_claims(payload: dict[str, Any]) -> None:
     username = payload.get("username", "")
     if not isinstance(username, str) or len(username) > MAX_USERNAME_LENGTH:
         raise TokenError("Token 'username' claim is malformed")
-    if not isinstance(payload.get("is_staff", False), bool):
-        raise TokenError("Token 'is_staff' claim is malformed")
+    for claim in ("is_staff", "email_verified"):
+        if not isinstance(payload.get(claim, False), bool):
+            raise TokenError(f"Token '{claim}' claim is malformed")
+    # The sign-in (users' Session) a token belongs to; tokens from before sessions have none.
+    sid = payload.get("sid")
+    if sid is not None and not (_is_int(sid) and is_db_id(sid)):
+        raise TokenError("Token 'sid' claim is malformed")
 
 
 class CheckedClaims(tokens.Token):

@@ -71,6 +71,8 @@ DATABASES = {"default": database("FEED_DATABASE_URL")}
 # --- Auth ----------------------------------------------------------------------------------
 # Tokens are verified here with the shared key; the users service is never asked.
 SIMPLE_JWT = simple_jwt_settings(TOKEN_USER_CLASS="shared.auth.ServiceUser")  # noqa: S106
+# On: writes by accounts whose access token says their email is unverified are 403 (shared.auth).
+REQUIRE_VERIFIED_EMAIL = env.bool("REQUIRE_VERIFIED_EMAIL", default=False)
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = rest_framework(

@@ -1,4 +1,5 @@
-"""/api/v1/users/...: the caller's own profile, password and avatar; public profiles; search."""
+"""/api/v1/users/...: the caller's own profile, password, email, sessions and avatar; public
+profiles; search."""
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
@@ -10,19 +11,32 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.auth import PASSWORD_MAX_LENGTH
-from accounts.api.serializers import PrivateProfileSerializer, PublicProfileSerializer
+from accounts.api.serializers import (
+    DetailSerializer,
+    PrivateProfileSerializer,
+    PublicProfileSerializer,
+    SessionSerializer,
+)
 from accounts.models import (
     BIO_MAX_LENGTH,
     NAME_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
     WEBSITE_MAX_LENGTH,
+    Session,
     User,
 )
-from accounts.selectors import get_public_user, get_public_user_by_username, search_users
+from accounts.selectors import (
+    get_public_user,
+    get_public_user_by_username,
+    list_sessions,
+    search_users,
+)
 from accounts.services import (
     change_password,
     delete_account,
+    end_session,
     remove_avatar,
+    request_email_change,
     set_avatar,
     update_profile,
 )
@@ -47,6 +61,8 @@ class MeView(APIView):
         name = serializers.CharField(max_length=NAME_MAX_LENGTH, allow_blank=True)
         bio = serializers.CharField(max_length=BIO_MAX_LENGTH, allow_blank=True)
         website = serializers.URLField(max_length=WEBSITE_MAX_LENGTH, allow_blank=True)
+        # Optional even for PUT: a PUT without it leaves it as it is.
+        is_private = serializers.BooleanField(required=False)
 
     @extend_schema_serializer(component_name="AccountDelete")
     class DeleteSerializer(serializers.Serializer):
@@ -56,6 +72,11 @@ class MeView(APIView):
     def throttle_scope(self) -> str | None:
         # DELETE checks the password, like PasswordView: bound the guessing rate.
         return "password" if self.request.method == "DELETE" else None
+
+    @property
+    def allow_unverified_email(self) -> bool:
+        # REQUIRE_VERIFIED_EMAIL never keeps anyone from deleting their account.
+        return self.request.method == "DELETE"
 
     @extend_schema(responses={200: PrivateProfileSerializer})
     def get(self, request: Request) -> Response:
@@ -85,6 +106,7 @@ class MeView(APIView):
 
 class PasswordView(APIView):
     permission_classes = [IsAuthenticated]
+    allow_unverified_email = True
     # Each call checks a password: bound how fast a stolen access token can guess it.
     throttle_scope = "password"
 
@@ -98,6 +120,64 @@ class PasswordView(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         change_password(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailChangeView(APIView):
+    """Ask to move the account to another address; a confirmation link goes to that address."""
+
+    permission_classes = [IsAuthenticated]
+    # An unverified account may well need this: to fix a mistyped address.
+    allow_unverified_email = True
+    throttle_scope = "password"
+
+    @extend_schema_serializer(component_name="EmailChange")
+    class InputSerializer(serializers.Serializer):
+        new_email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False)
+
+    @extend_schema(request=InputSerializer, responses={202: DetailSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        request_email_change(user=request.user, **data.validated_data)
+        return Response(
+            {"detail": "A confirmation link is on its way to the new address."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class NewestSessionsPagination(KeysetPagination):
+    # Newest sign-in first; served by the `accounts_session_user` index.
+    ordering = ("-created_at", "-id")
+
+
+class SessionListView(generics.ListAPIView):
+    """The caller's sign-ins that have not ended, newest first; `current` marks this one."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = SessionSerializer
+    pagination_class = NewestSessionsPagination
+
+    def get_queryset(self) -> QuerySet[Session]:
+        return list_sessions(user=self.request.user)
+
+    def get_serializer_context(self) -> dict[str, object]:
+        token = self.request.auth
+        return {
+            **super().get_serializer_context(),
+            "current_session_id": token.get("sid") if token is not None else None,
+        }
+
+
+class SessionDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+    # Ending a sign-in that may be a thief's is never refused.
+    allow_unverified_email = True
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        end_session(user=request.user, session_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

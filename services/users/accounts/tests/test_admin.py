@@ -112,7 +112,12 @@ def test_admin_rename_records_an_update_event_and_other_edits_do_not(admin_clien
     user.refresh_from_db()
     assert user.username == "caroline"
     event = OutboxEvent.objects.get(type=ACCOUNT_UPDATED)
-    assert event.payload == {"username": "caroline", "name": "", "avatar_url": None}
+    assert event.payload == {
+        "username": "caroline",
+        "name": "",
+        "avatar_url": None,
+        "is_private": False,
+    }
 
 
 def test_admin_delete_records_the_deletion_event(admin_client, make_user):

@@ -14,14 +14,15 @@ pytestmark = pytest.mark.django_db
 
 
 def events(user_id=None) -> list[tuple[str, dict]]:
-    queryset = OutboxEvent.objects.order_by("id")
+    """The account events recorded (a sign-up's mail request is another aggregate's)."""
+    queryset = OutboxEvent.objects.filter(type__startswith="users.account.").order_by("id")
     if user_id is not None:
         queryset = queryset.filter(aggregate_id=user_id)
     return [(event.type, event.payload) for event in queryset]
 
 
 def state(username: str, name: str = "", avatar_url: str | None = None) -> dict:
-    return {"username": username, "name": name, "avatar_url": avatar_url}
+    return {"username": username, "name": name, "avatar_url": avatar_url, "is_private": False}
 
 
 def test_sign_up_records_account_created_with_the_request_id(client):
@@ -33,7 +34,7 @@ def test_sign_up_records_account_created_with_the_request_id(client):
     )
     user_id = response.json()["id"]
     assert events(user_id) == [("users.account.created", state("ann", "Ann A"))]
-    event = OutboxEvent.objects.get()
+    event = OutboxEvent.objects.get(type="users.account.created")
     assert event.published_at is None
     assert (event.aggregate_id, event.sequence, event.request_id) == (user_id, 1, "req-signup-1")
 
@@ -153,3 +154,22 @@ def test_event_types_must_name_service_aggregate_and_change():
 
 def _png() -> SimpleUploadedFile:
     return SimpleUploadedFile("a.png", image_bytes("PNG"), content_type="image/png")
+
+
+def test_a_sign_up_requests_its_verification_mail_in_the_same_transaction(client):
+    response = client.post(
+        "/api/v1/auth/signup",
+        {"email": "zoe@example.com", "username": "zoe", "password": PASSWORD},
+        format="json",
+    )
+    request = OutboxEvent.objects.get(type="users.mail.requested")
+    assert request.aggregate_id == response.json()["id"]
+    assert request.payload == {"kind": "email_verification", "to": "zoe@example.com", "data": {}}
+
+
+def test_going_private_records_account_updated(user):
+    update_profile(user=user, changes={"is_private": True})
+    assert events(user.pk)[-1] == (
+        "users.account.updated",
+        {**state("ann", "Ann Bell"), "is_private": True},
+    )

@@ -10,7 +10,16 @@ from shared.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PROFILE_KEYS = {"id", "username", "name", "bio", "website", "avatar_url", "date_joined"}
+PUBLIC_PROFILE_KEYS = {
+    "id",
+    "username",
+    "name",
+    "bio",
+    "website",
+    "avatar_url",
+    "date_joined",
+    "is_private",
+}
 FULL = {"username": "ann.new", "name": "Ann N", "bio": "Hello", "website": "https://ann.example"}
 
 
@@ -18,7 +27,7 @@ def test_me_returns_the_private_profile(auth_client, user):
     response = auth_client.get("/api/v1/users/me")
     assert response.status_code == 200
     assert response.json()["email"] == "ann@example.com"
-    assert set(response.json()) == PUBLIC_PROFILE_KEYS | {"email"}
+    assert set(response.json()) == PUBLIC_PROFILE_KEYS | {"email", "email_verified"}
 
 
 @pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])

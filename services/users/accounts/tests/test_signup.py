@@ -18,7 +18,9 @@ PRIVATE_PROFILE_KEYS = {
     "website",
     "avatar_url",
     "date_joined",
+    "is_private",
     "email",
+    "email_verified",
 }
 
 

@@ -7,18 +7,6 @@ from django.conf import settings
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def rates(settings):
-    """Set some throttle rates for one test (the throttles read them on every request)."""
-
-    def set_rates(**scopes: str) -> None:
-        framework = dict(settings.REST_FRAMEWORK)
-        framework["DEFAULT_THROTTLE_RATES"] = {**framework["DEFAULT_THROTTLE_RATES"], **scopes}
-        settings.REST_FRAMEWORK = framework
-
-    return set_rates
-
-
 def test_every_auth_scope_has_a_rate():
     configured = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     assert {"signup", "token", "token_refresh", "password"} <= set(configured)

@@ -6,6 +6,7 @@ import zlib
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import F
 
 from shared.throttling.models import RateLimitCounter
 
@@ -57,6 +58,39 @@ def hit(key: str, window: int, *, now: float | None = None) -> Hit:
     if secrets.randbelow(PURGE_ONE_IN) == 0:
         purge_expired(now=now, limit=PURGE_BATCH)
     return Hit(count=count, window_end=end)
+
+
+# A window that opens at the key's first hit and lasts `window` seconds from there: "N failures
+# within 15 minutes" counts from the first failure, whatever the clock's phase.
+_HIT_FROM_FIRST_SQL = """
+INSERT INTO shared_throttling_ratelimitcounter AS counter (key, window_end, count)
+VALUES (%(key)s, %(end)s, 1)
+ON CONFLICT (key) DO UPDATE SET
+    count = CASE WHEN counter.window_end <= %(now)s THEN 1 ELSE counter.count + 1 END,
+    window_end = CASE
+        WHEN counter.window_end <= %(now)s THEN EXCLUDED.window_end
+        ELSE counter.window_end
+    END
+RETURNING count, window_end
+"""
+
+
+def hit_from_first(key: str, window: int, *, now: float | None = None) -> Hit:
+    """Count one event against `key` in a window that starts at the first event counted."""
+    now = time.time() if now is None else now
+    params = {"key": key, "end": int(now) + window, "now": int(now)}
+    with connection.cursor() as cursor:
+        cursor.execute(_HIT_FROM_FIRST_SQL, params)
+        count, end = cursor.fetchone()
+    return Hit(count=count, window_end=end)
+
+
+def release(key: str, *, now: float | None = None) -> None:
+    """Take back one count of `key`'s current window (an attempt that turned out to be fine)."""
+    now = time.time() if now is None else now
+    RateLimitCounter.objects.filter(key=key, count__gt=0, window_end__gt=int(now)).update(
+        count=F("count") - 1
+    )
 
 
 def purge_expired(*, now: float | None = None, limit: int | None = None) -> int:

@@ -88,6 +88,10 @@ class RateThrottle(BaseThrottle):
     def applies(self, request: Request, view: Any) -> bool:
         return True
 
+    def ident(self, request: Request, view: Any) -> str:
+        """Who is counted: the caller, unless a policy counts something else (an address)."""
+        return caller_ident(request)
+
     def get_rate(self, scope: str) -> Rate | None:
         rates = api_settings.DEFAULT_THROTTLE_RATES
         if scope not in rates:
@@ -102,7 +106,7 @@ class RateThrottle(BaseThrottle):
         rate = self.get_rate(scope)
         if rate is None:
             return True
-        key = f"{scope}:{caller_ident(request)}"
+        key = f"{scope}:{self.ident(request, view)}"
         if len(key) > MAX_KEY_LENGTH:
             # An unusually long address must not break the insert; a digest keeps it unique.
             key = f"{scope}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
