@@ -43,13 +43,13 @@ THROTTLE_CLASSES = [
 DEFAULT_THROTTLE_RATES = {
     # Every POST, PUT, PATCH and DELETE, per user (per client address when anonymous).
     "writes": "300/min",
+    # Every upload (a multipart POST, PUT or PATCH: post images, avatars), per user.
+    "uploads": "120/hour",
 }
 # What the native stack's `local` settings and the test settings loosen: the end-to-end suite
 # and the benchmark drive everything from 127.0.0.1, through a handful of accounts each.
 LOCAL_THROTTLE_RATES = {
     "writes": "6000/min",
-    # Every upload (a multipart POST, PUT or PATCH: post images, avatars), per user.
-    "uploads": "120/hour",
 }
 
 # Upkeep every service runs (shared.periodic): management command -> seconds between runs. A
