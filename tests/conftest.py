@@ -8,7 +8,6 @@ is stopped whatever happens.
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,10 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 STACK = REPO / "deploy" / "local" / "stack.py"
+
+sys.path.insert(0, str(STACK.parent))
+from stack import free_port  # noqa: E402 - the stack runner's own port picker
+
 TRUSTED_PROXY = "127.0.0.2"
 
 
@@ -29,12 +32,6 @@ def listening_pids(port: int) -> list[int]:
     """Pids of the processes serving `port` (a gunicorn master and its workers share it)."""
     out = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True, text=True)
     return sorted({int(pid) for pid in re.findall(r"pid=(\d+)", out.stdout)})
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

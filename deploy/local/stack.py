@@ -40,6 +40,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("users", "feed", "notifications")
@@ -100,7 +101,7 @@ def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
-def die(message: str) -> None:
+def die(message: str) -> NoReturn:
     print(f"error: {message}", file=sys.stderr, flush=True)
     raise SystemExit(1)
 
@@ -1133,10 +1134,28 @@ def down(config: Config) -> None:
 # --- make test -----------------------------------------------------------------------------
 
 
+# Throwaway stacks pick their ports below the kernel's ephemeral range. A port the kernel hands
+# out (bind to 0) lies inside that range, where every outgoing connection also takes its local
+# port: a broker that a fault test stops and starts again found its port taken meanwhile by a
+# connection of the suite's own (`eaddrinuse`, `dist_port_already_used`).
+_THROWAWAY_PORTS = (20000, 32767)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port that is free now and outside the ephemeral range."""
+    low, high = _THROWAWAY_PORTS
+    with contextlib.suppress(OSError, ValueError):
+        ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+        high = min(high, ephemeral_low - 1)
+    for _ in range(500):
+        port = secrets.choice(range(low, high + 1))
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    die(f"no free port between {low} and {high}")
 
 
 # Suites that run beside the others in `make test` (each has a database of its own).
