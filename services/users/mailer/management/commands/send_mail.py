@@ -1,13 +1,11 @@
 """`manage.py send_mail`: send queued mail, forever or once."""
 
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from mailer.sender import Mailer
+from shared.stopping import stop_on_signals
 
 
 class Command(BaseCommand):
@@ -21,12 +19,5 @@ class Command(BaseCommand):
         if once:
             self.stdout.write(f"handled {mailer.send_all_due()} message(s)")
             return
-        stop = threading.Event()
-
-        def request_stop(signum: int, frame: FrameType | None) -> None:
-            # Finish the pass in progress (its transaction commits or rolls back), then leave.
-            stop.set()
-
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
-        mailer.run(stop)
+        # The pass in progress finishes (its transaction commits or rolls back), then it leaves.
+        mailer.run(stop_on_signals())

@@ -1,14 +1,13 @@
 """`manage.py consume_events`: apply the events of this service's queue, forever or once."""
 
-import signal
 import threading
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shared.events import broker
 from shared.events.consumer import Consumer
+from shared.stopping import stop_on_signals
 
 
 class Command(BaseCommand):
@@ -42,21 +41,14 @@ class Command(BaseCommand):
                     connection.close()
                 return
             raise CommandError("EVENT_HANDLERS is empty: this service consumes no events.")
-        stop = threading.Event()
         if declare or once:
             try:
                 consumer.channel()
                 if once:
-                    handled = consumer.consume(stop, until_idle=1.0)
+                    handled = consumer.consume(threading.Event(), until_idle=1.0)
                     self.stdout.write(f"handled {handled} message(s)")
             finally:
                 consumer.close()
             return
-
-        def request_stop(signum: int, frame: FrameType | None) -> None:
-            # Settle the message in progress, hand back the prefetched ones, then leave.
-            stop.set()
-
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
-        consumer.run(stop)
+        # The message in progress is settled and the prefetched ones handed back, then it leaves.
+        consumer.run(stop_on_signals())

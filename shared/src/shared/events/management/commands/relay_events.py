@@ -1,13 +1,11 @@
 """`manage.py relay_events`: publish the outbox's pending events to RabbitMQ, forever or once."""
 
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from shared.events.relay import Relay
+from shared.stopping import stop_on_signals
 
 
 class Command(BaseCommand):
@@ -27,12 +25,5 @@ class Command(BaseCommand):
                 relay.close()
             self.stdout.write(f"published {published} event(s)")
             return
-        stop = threading.Event()
-
-        def request_stop(signum: int, frame: FrameType | None) -> None:
-            # Finish the batch in progress (its transaction commits or rolls back), then leave.
-            stop.set()
-
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
-        relay.run(stop)
+        # The batch in progress finishes (its transaction commits or rolls back), then it leaves.
+        relay.run(stop_on_signals())

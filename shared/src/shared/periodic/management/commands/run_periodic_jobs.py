@@ -1,13 +1,11 @@
 """`manage.py run_periodic_jobs`: the service's upkeep (settings.PERIODIC_JOBS), forever or once."""
 
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shared.periodic.scheduler import periodic_jobs, run_forever, run_job
+from shared.stopping import stop_on_signals
 
 
 class Command(BaseCommand):
@@ -27,12 +25,5 @@ class Command(BaseCommand):
                 raise CommandError(f"failed: {', '.join(failed)}")
             self.stdout.write(f"ran {', '.join(periodic_jobs())}")
             return
-        stop = threading.Event()
-
-        def request_stop(signum: int, frame: FrameType | None) -> None:
-            # The job in progress finishes (its transaction commits), then the loop leaves.
-            stop.set()
-
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
-        run_forever(stop)
+        # The job in progress finishes (its transaction commits), then the loop leaves.
+        run_forever(stop_on_signals())
