@@ -135,3 +135,39 @@ def spectacular_settings(*, title: str, description: str) -> dict:
             "shared.apidocs.document_common_errors",
         ],
     }
+
+
+# --- Production: what every service's `config/settings/prod.py` checks and sets alike -------
+def production(
+    *, debug: bool, allowed_hosts: list[str], broker_url: str, public_base_url: str
+) -> dict[str, Any]:
+    """Refuse to start a misconfigured production process; return the settings prod.py sets.
+
+    Every service consumes or publishes events, so a missing broker is as fatal as DEBUG on.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    if debug:
+        raise ImproperlyConfigured("DEBUG must be off in production.")
+    if not allowed_hosts:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
+    if not broker_url:
+        raise ImproperlyConfigured("BROKER_URL must be set in production.")
+    # TLS terminates in front of the gateway, which passes the client's scheme on when the load
+    # balancer is one of its TRUSTED_PROXIES: request.is_secure() is then the client's view, and
+    # Django sends HSTS on exactly the responses a client got over HTTPS. The cookies' Secure
+    # flag follows the public URL: a plain-HTTP deployment (PUBLIC_BASE_URL http://...) must be
+    # able to log in to the admin.
+    public_https = public_base_url.startswith("https://")
+    return {
+        "SECURE_SSL_REDIRECT": env.bool("SECURE_SSL_REDIRECT", default=True),
+        # Probes, scrapes and service-to-service calls reach the pods directly, over plain HTTP.
+        "SECURE_REDIRECT_EXEMPT": [r"^healthz$", r"^readyz$", r"^metrics$", r"^internal/"],
+        "SESSION_COOKIE_SECURE": env.bool("SECURE_COOKIES", default=public_https),
+        "CSRF_COOKIE_SECURE": env.bool("SECURE_COOKIES", default=public_https),
+        "SECURE_HSTS_SECONDS": env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30),
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "CSRF_TRUSTED_ORIGINS": env.list("CSRF_TRUSTED_ORIGINS", default=[]),
+    }
