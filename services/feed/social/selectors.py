@@ -5,8 +5,9 @@ from typing import TypedDict
 from django.db.models import QuerySet
 
 from posts.models import Post
+from relationships.models import Follow
 from shared.counters import Counter
-from social.models import Follow, UserStats
+from social.models import UserStats
 
 
 class Stats(TypedDict):

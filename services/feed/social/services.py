@@ -17,9 +17,10 @@ from rest_framework.exceptions import APIException, NotFound
 
 from authors.services import ensure_author_exists, lock_authors_for_writing
 from posts.models import Post
+from relationships.models import Follow
 from shared.db import get_or_create_toggle
 from social import events
-from social.models import Follow, UserStats
+from social.models import UserStats
 from social.selectors import user_stats_counters
 
 

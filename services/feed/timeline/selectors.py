@@ -30,9 +30,9 @@ from psycopg2 import sql
 
 from posts.models import Post
 from posts.selectors import POSITION_TYPES, PostRow, post_rows, post_rows_statement
+from relationships.models import Follow
 from shared import prepared
 from shared.pagination import Cursor, Keyset
-from social.models import Follow
 from timeline.models import InboxEntry
 from timeline.services import COMPLETE_SINCE_SQL, inbox_window
 

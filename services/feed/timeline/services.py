@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from posts.models import Post
-from social.models import Follow
+from relationships.models import Follow
 from social.services import lock_user_stats
 from timeline.models import InboxCoverage, InboxEntry
 

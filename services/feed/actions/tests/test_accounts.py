@@ -24,8 +24,9 @@ from posts.images import process_image
 from posts.models import Comment, Like, Post, PostImage
 from posts.services import add_comment, like_post
 from posts.tests.images import encode, upload
+from relationships.models import Follow
 from shared.testing import run_concurrently
-from social.models import Follow, UserStats
+from social.models import UserStats
 
 CREATED, UPDATED, DELETED = (
     AccountEventType.USER_CREATED,

@@ -14,7 +14,7 @@ from actions.posts import create_post
 from authors.authentication import FeedJWTAuthentication
 from authors.models import Author
 from posts.models import Post
-from social.models import Follow
+from relationships.models import Follow
 
 pytestmark = pytest.mark.django_db
 

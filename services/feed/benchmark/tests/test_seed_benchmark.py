@@ -6,7 +6,8 @@ from django.db.models import Count, F
 
 from authors.models import Author
 from posts.models import Comment, Like, Post, PostImage
-from social.models import Follow, UserStats
+from relationships.models import Follow
+from social.models import UserStats
 from timeline.models import InboxEntry
 from timeline.services import fill_inboxes
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "shared.periodic",
     "shared.events",
     "authors",
+    "relationships",
     "posts",
     "social",
     "timeline",

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 from actions.follows import follow_user, unfollow_user
 from authors.api.mixins import RememberCallerMixin
 from authors.api.serializers import UserSummarySerializer
+from relationships.models import Follow
 from shared.pagination import KeysetPagination
 from social.api.serializers import FollowStateSerializer
-from social.models import Follow
 from social.selectors import followed_by, followers_of
 
 

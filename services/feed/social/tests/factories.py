@@ -2,7 +2,8 @@
 
 import factory
 
-from social.models import Follow, UserStats
+from relationships.models import Follow
+from social.models import UserStats
 
 
 class FollowFactory(factory.django.DjangoModelFactory):

@@ -10,8 +10,9 @@ from actions.posts import create_post, delete_post
 from authors.client import UsersServiceUnavailable
 from authors.models import Author
 from posts.tests.factories import AuthorFactory, PostFactory
+from relationships.models import Follow
 from shared.testing import run_concurrently
-from social.models import Follow, UserStats
+from social.models import UserStats
 from social.services import SelfFollow, forget_user_follows, recount_user_stats
 from social.tests.factories import FollowFactory, UserStatsFactory
 

@@ -20,10 +20,11 @@ from actions.follows import follow_user, unfollow_user
 from actions.posts import create_post, delete_post
 from posts.models import Post
 from posts.tests.factories import AuthorFactory, post_at
+from relationships.models import Follow
 from shared import prepared
 from shared.pagination import Cursor, Keyset
 from shared.testing import run_concurrently
-from social.models import Follow, UserStats
+from social.models import UserStats
 from social.tests.factories import FollowFactory
 from timeline.models import InboxCoverage, InboxEntry
 from timeline.selectors import _inbox_or_merge, timeline_page

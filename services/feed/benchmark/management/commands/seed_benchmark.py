@@ -53,7 +53,7 @@ class Command(BaseCommand):
             table("posts.Comment"),
             table("posts.PostImage"),
         )
-        follow, stats = table("social.Follow"), table("social.UserStats")
+        follow, stats = table("relationships.Follow"), table("social.UserStats")
         inbox = table("timeline.InboxEntry")
         steps = [
             (

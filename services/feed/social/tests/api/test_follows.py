@@ -8,7 +8,8 @@ from django.utils import timezone
 from authors.models import Author
 from posts.tests.factories import AuthorFactory
 from posts.tests.shapes import SUMMARY_KEYS
-from social.models import Follow, UserStats
+from relationships.models import Follow
+from social.models import UserStats
 from social.tests.factories import FollowFactory
 
 pytestmark = pytest.mark.django_db
