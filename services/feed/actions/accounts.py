@@ -55,16 +55,19 @@ def apply_account_event(
     username: str | None = None,
     name: str = "",
     avatar_url: str | None = None,
+    is_private: bool | None = None,
 ) -> bool:
     """Apply one users-service account event to the replica and the user's content.
 
     Returns False when skipped. Idempotent: the author's row is locked and an event whose
     per-account `sequence` is not above the row's `last_event_sequence` (a repeat, or older than
     one already applied) changes nothing, so delivering events at least once and in any order is
-    safe. Created / updated carry the account's whole state and set username, name and avatar
-    (`username` is required for them); deleted marks the author deleted and removes their posts
-    (files after the commit), comments, likes and follows with every counter those fed, in the
-    transaction that records the sequence. A deleted author stays deleted whatever comes later.
+    safe. Created / updated carry the account's whole state and set username, name, avatar and
+    the privacy switch (`username` is required for them; an `is_private` of None, from a
+    producer that does not send it, leaves the switch as it is); deleted marks the author
+    deleted and removes their posts (files after the commit), comments, likes and follows with
+    every counter those fed, in the transaction that records the sequence. A deleted author
+    stays deleted whatever comes later.
 
     Raises `EventNotApplied` when the database cannot apply it now.
     """
@@ -79,6 +82,7 @@ def apply_account_event(
                 username=username,
                 name=name,
                 avatar_url=avatar_url,
+                is_private=is_private,
             )
         except OperationalError as exc:
             if not isinstance(exc.__cause__, _TRANSIENT_ERRORS):
@@ -108,6 +112,7 @@ def _apply_account_event(
     username: str | None,
     name: str,
     avatar_url: str | None,
+    is_private: bool | None,
 ) -> bool:
     deleting = event_type == AccountEventType.USER_DELETED
     if not deleting and not username:
@@ -136,6 +141,8 @@ def _apply_account_event(
             author.username = username
             author.name = name
             author.avatar_url = avatar_url
+            if is_private is not None:
+                author.is_private = is_private
         author.last_event_sequence = sequence
         # An event proves the id was issued, whatever a look-up said before.
         author.missing_since = None
@@ -144,6 +151,7 @@ def _apply_account_event(
                 "username",
                 "name",
                 "avatar_url",
+                "is_private",
                 "deleted_at",
                 "missing_since",
                 "last_event_sequence",

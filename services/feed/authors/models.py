@@ -26,8 +26,9 @@ class Author(models.Model):
     # The HTTP dispatcher's event id, which the release before the broker read and wrote: kept
     # while pods of that release may still run (expand), dropped by a later release (contract).
     last_event_id = models.BigIntegerField(null=True, blank=True)
-    # The profile's privacy switch joins here (from the same events) when the users service has
-    # one: the visibility policy will read it.
+    # The profile's privacy switch, from the same events: a private account's content is seen
+    # only by itself and its accepted followers (`relationships.visibility`).
+    is_private = models.BooleanField(default=False, db_default=False)
     # Set when the account is deleted: the row stays so that late events and tokens can be
     # recognised as belonging to a gone user.
     deleted_at = models.DateTimeField(null=True, blank=True)

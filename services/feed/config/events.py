@@ -23,6 +23,14 @@ def _text(payload: dict, key: str, *, max_length: int, required: bool) -> str | 
     return value
 
 
+def _flag(payload: dict, key: str) -> bool | None:
+    """An optional boolean: None when a producer that predates it leaves it out."""
+    value = payload.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise Unprocessable(f"payload.{key} is not a boolean")
+    return value
+
+
 def apply_account(event: Event) -> None:
     """`users.account.created|updated|deleted` -> `apply_account_event`."""
     event_type = AccountEventType(event.type)
@@ -39,4 +47,5 @@ def apply_account(event: Event) -> None:
         username=_text(payload, "username", max_length=USERNAME_MAX_LENGTH, required=True),
         name=_text(payload, "name", max_length=NAME_MAX_LENGTH, required=False) or "",
         avatar_url=_text(payload, "avatar_url", max_length=AVATAR_URL_MAX_LENGTH, required=False),
+        is_private=_flag(payload, "is_private"),
     )

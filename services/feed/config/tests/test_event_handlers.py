@@ -40,6 +40,15 @@ def test_created_and_updated_set_username_name_and_avatar():
     assert author.last_event_sequence == 2
 
 
+def test_the_privacy_switch_follows_the_events_and_is_kept_when_a_payload_lacks_it():
+    apply_account(event("created", 1, username="ann", name="", avatar_url=None, is_private=True))
+    assert Author.objects.get(pk=ANN).is_private
+    apply_account(event("updated", 2, username="ann", name="", avatar_url=None))
+    assert Author.objects.get(pk=ANN).is_private
+    apply_account(event("updated", 3, username="ann", name="", avatar_url=None, is_private=False))
+    assert not Author.objects.get(pk=ANN).is_private
+
+
 def test_an_older_state_arriving_after_a_newer_one_is_ignored():
     apply_account(event("updated", 5, username="newer", name="", avatar_url=None))
     apply_account(event("created", 1, username="older", name="", avatar_url=None))
@@ -61,6 +70,7 @@ def test_deleted_needs_no_payload():
         {"username": "x" * 151},
         {"username": "ann", "name": "n" * 151},
         {"username": "ann", "avatar_url": ["not", "a", "string"]},
+        {"username": "ann", "is_private": "yes"},
     ],
 )
 def test_a_payload_that_can_never_be_applied_is_unprocessable(payload):
