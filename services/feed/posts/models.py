@@ -1,4 +1,5 @@
-"""Posts and what hangs off them: images (1:N), likes (the user-post M:N) and comments."""
+"""Posts and what hangs off them: images (1:N), likes (the user-post M:N), comments, and
+hashtags (`Tag`, and the post-tag M:N `PostTag`)."""
 
 from django.db import models
 from django.db.models.functions import Length
@@ -7,6 +8,8 @@ from django.db.models.lookups import LessThanOrEqual
 TITLE_MAX_LENGTH = 1000
 BODY_MAX_LENGTH = 2200
 MAX_IMAGES_PER_POST = 10
+# The longest hashtag, without its `#` (posts.text has the rule).
+TAG_MAX_LENGTH = 100
 
 
 class Post(models.Model):
@@ -135,3 +138,73 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on post {self.post_id}"
+
+
+class Tag(models.Model):
+    """A hashtag, stored once, with how many posts carry it.
+
+    For readers of tags (tag pages, trending tags, search), the API of these two models:
+
+    - `Tag.name` is the tag as `posts.text.tag_name` normalises it (lower-case NFC, no `#`),
+      unique; a name from a URL goes through `tag_name` before a lookup (None: not a valid
+      name, a 400). A tag never used has no row (its count is 0); a tag whose posts are all
+      gone keeps its row with `post_count` 0.
+    - `Tag.post_count` is the number of posts that carry it now, changed with F() in the
+      transaction that adds or removes a `PostTag` (`posts.services`), checked by
+      `manage.py check_counters`.
+    - `PostTag` is one (post, tag) pair, unique, with the post's `created_at` copied in, so
+      "posts with tag T, newest first" is one index range (`post_tags_tag_recent`):
+      `PostTag.objects.filter(tag_id=T).filter(keyset on (created_at, post_id))
+      .order_by("-created_at", "-post_id")`, then the Post shape through
+      `posts.selectors.post_rows_statement` with those post ids (as `user_post_rows` does).
+      `created_at` is the post's and never changes; the rows go with their post (CASCADE, the
+      counters fixed by `posts.services`).
+    - `PostTag.position` is the tag's place among the post's tags (0-based, order of first
+      appearance), which the Post's `hashtags` follow.
+    """
+
+    name = models.CharField(max_length=TAG_MAX_LENGTH, unique=True)
+    post_count = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(post_count__gte=0), name="tags_post_count_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+
+class PostTag(models.Model):
+    """A hashtag of a post (see `Tag` for how to read them)."""
+
+    # No index of its own: post_tags_unique_post_tag starts with post_id.
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="tags", db_index=False)
+    # No index of its own: post_tags_tag_recent starts with tag_id. Tags are never deleted.
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="posts", db_index=False)
+    position = models.PositiveSmallIntegerField()
+    # The post's created_at (which never changes), so that tag pages read this table alone.
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # One row per tag of a post; its index serves rendering a post's hashtags and
+            # removing them (WHERE post_id = ...).
+            models.UniqueConstraint("post", "tag", name="post_tags_unique_post_tag"),
+        ]
+        indexes = [
+            # Tag pages, newest first: WHERE tag_id = ? AND (created_at, post_id) < cursor
+            # ORDER BY created_at DESC, post_id DESC LIMIT n, read from the index alone.
+            models.Index(
+                "tag",
+                models.F("created_at").desc(),
+                models.F("post").desc(),
+                name="post_tags_tag_recent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tag {self.tag_id} of post {self.post_id}"

@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound
 
 from authors.client import UserSummary
 from authors.models import Author
-from posts.models import Comment, Like, Post, PostImage
+from posts.models import Comment, Like, Post, PostImage, PostTag, Tag
 from shared import prepared
 from shared.counters import Counter
 from shared.pagination import Cursor, Keyset
@@ -95,14 +95,19 @@ def post_rows_statement(ids: sql.Composable, *, keyset: Keyset, limit: int) -> s
 
 
 # The images as one JSON array per post, in upload order (post_images_unique_position serves
-# the `post_id = ...` lookup); psycopg2 decodes it into Python lists.
+# the `post_id = ...` lookup); psycopg2 decodes it into Python lists. The hashtags in their
+# order of first appearance (post_tags_unique_post_tag serves the lookup).
 _POST_CONTENTS_SQL = f"""
     SELECT post.id, post.title, post.body, post.created_at, post.updated_at,
            (SELECT json_agg(json_build_array(image.file, image.thumbnail, image.width,
                                              image.height)
                             ORDER BY image.position)
             FROM {PostImage._meta.db_table} AS image
-            WHERE image.post_id = post.id) AS images
+            WHERE image.post_id = post.id) AS images,
+           (SELECT array_agg(tag.name ORDER BY post_tag.position)
+            FROM {PostTag._meta.db_table} AS post_tag
+            JOIN {Tag._meta.db_table} AS tag ON tag.id = post_tag.tag_id
+            WHERE post_tag.post_id = post.id) AS hashtags
     FROM {Post._meta.db_table} AS post
     WHERE post.id = ANY(%(ids)s)
 """  # noqa: S608 - table names come from the models; every value is a parameter
@@ -142,6 +147,8 @@ class PostContent:
     body: str
     # In upload order.
     images: list[StoredImage]
+    # Names, in order of first appearance.
+    hashtags: list[str]
     created_at: datetime
     updated_at: datetime
 
@@ -193,10 +200,11 @@ def post_contents(post_ids: list[int]) -> list[PostContent]:
             title=title,
             body=body,
             images=[StoredImage(*image) for image in images] if images else [],
+            hashtags=tags or [],
             created_at=created_at,
             updated_at=updated_at,
         )
-        for post_id, title, body, created_at, updated_at, images in records
+        for post_id, title, body, created_at, updated_at, images, tags in records
     ]
 
 
@@ -278,8 +286,9 @@ def get_comment(comment_id: int) -> Comment:
 
 
 def post_counters() -> tuple[Counter, ...]:
-    """The counters stored on each post, with the recount of each from its rows."""
+    """The counters stored on posts and tags, with the recount of each from its rows."""
     posts, likes, comments = Post._meta.db_table, Like._meta.db_table, Comment._meta.db_table
+    tags, post_tags = Tag._meta.db_table, PostTag._meta.db_table
     return (
         Counter(
             name="posts.like_count",
@@ -294,5 +303,12 @@ def post_counters() -> tuple[Counter, ...]:
             key="id",
             column="comment_count",
             recount=f"SELECT post_id, count(*) FROM {comments} GROUP BY post_id",  # noqa: S608
+        ),
+        Counter(
+            name="tags.post_count",
+            table=tags,
+            key="id",
+            column="post_count",
+            recount=f"SELECT tag_id, count(*) FROM {post_tags} GROUP BY tag_id",  # noqa: S608
         ),
     )

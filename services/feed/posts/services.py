@@ -3,9 +3,10 @@
 What a post's creation or deletion also changes in other apps (the author's `posts_count`, the
 timeline inboxes) is done by `actions.posts`, which runs these inside one transaction.
 
-Counters on the post (`like_count`, `comment_count`) change with F() in the same transaction
-as the row that changes them. Stored files are written before a post's transaction and deleted
-only after a deleting transaction commits, so a rollback never leaves a row without its file.
+Counters on the post (`like_count`, `comment_count`) and on each tag (`post_count`) change with
+F() in the same transaction as the row that changes them. Stored files are written before a
+post's transaction and deleted only after a deleting transaction commits, so a rollback never
+leaves a row without its file.
 """
 
 import logging
@@ -24,8 +25,9 @@ from rest_framework.exceptions import NotFound
 from authors.services import lock_authors_for_writing
 from posts import events
 from posts.images import ProcessedImage
-from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage
+from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage, PostTag, Tag
 from posts.selectors import post_counters
+from posts.text import hashtags
 from shared.db import get_or_create_toggle
 from shared.images import EncodedImage
 
@@ -96,6 +98,7 @@ def creating_post(
             for row in rows:
                 row.post = post
             PostImage.objects.bulk_create(rows)
+            _set_tags(post=post, names=hashtags(title, body))
             yield post
     except BaseException:
         delete_stored_files(stored)
@@ -120,7 +123,75 @@ def update_post(*, post: Post, title: str | None = None, body: str | None = None
         )
         # Only the edited columns: a concurrent like's counter update must not be overwritten.
         locked.save(update_fields=[*changed, "updated_at"])
+        if "title" in changed or "body" in changed:
+            _set_tags(post=locked, names=hashtags(locked.title, locked.body))
     return locked
+
+
+def _set_tags(*, post: Post, names: Sequence[str]) -> None:
+    """Make `names` (normalised, in order) the tags of `post`, counting the post in the tags it
+    gains and out of those it loses. Call inside the transaction that writes the post, with the
+    post's row created or locked by it (so no other writer changes its tags meanwhile).
+    """
+    before = dict(
+        PostTag.objects.filter(post_id=post.pk)
+        .order_by("position")
+        .values_list("tag__name", "tag_id")
+    )
+    if list(before) == list(names):
+        return
+    if names:
+        # ON CONFLICT DO NOTHING: a concurrent post may create the same tag first.
+        Tag.objects.bulk_create([Tag(name=name) for name in names], ignore_conflicts=True)
+    ids = dict(Tag.objects.filter(name__in=names).values_list("name", "id")) if names else {}
+    gained = set(ids.values()) - set(before.values())
+    lost = set(before.values()) - set(ids.values())
+    _lock_tags(gained | lost)
+    if gained:
+        Tag.objects.filter(pk__in=gained).update(post_count=F("post_count") + 1)
+    if lost:
+        Tag.objects.filter(pk__in=lost).update(post_count=F("post_count") - 1)
+    if before:
+        PostTag.objects.filter(post_id=post.pk).delete()
+    PostTag.objects.bulk_create(
+        PostTag(post_id=post.pk, tag_id=ids[name], position=position, created_at=post.created_at)
+        for position, name in enumerate(names)
+    )
+
+
+def _lock_tags(tag_ids: Iterable[int]) -> None:
+    """Lock these tags' rows (their counters) in ascending id, the order every writer of
+    `Tag.post_count` takes them in: two posts that share tags wait for each other instead of
+    deadlocking."""
+    ids = sorted(tag_ids)
+    if ids:
+        list(
+            Tag.objects.select_for_update(no_key=True)
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def _untag_posts(post_ids: Sequence[int]) -> None:
+    """Remove the tags of these posts (about to be deleted), uncounting each, in one statement
+    after the lock: DELETE ... RETURNING feeds the per-tag decrement. Call inside the deleting
+    transaction, with the posts' rows locked."""
+    _lock_tags(
+        PostTag.objects.filter(post_id__in=post_ids).values_list("tag_id", flat=True).distinct()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH gone AS (
+                DELETE FROM {PostTag._meta.db_table} WHERE post_id = ANY(%s) RETURNING tag_id
+            )
+            UPDATE {Tag._meta.db_table} AS tag SET post_count = tag.post_count - per_tag.n
+            FROM (SELECT tag_id, count(*) AS n FROM gone GROUP BY tag_id) AS per_tag
+            WHERE tag.id = per_tag.tag_id
+            """,  # noqa: S608 - table names come from the models; values are parameters
+            [list(post_ids)],
+        )
 
 
 def remove_post(*, post: Post) -> bool:
@@ -135,6 +206,7 @@ def remove_post(*, post: Post) -> bool:
     if not Post.objects.select_for_update().filter(pk=post.pk).exists():
         return False
     files = _image_files(PostImage.objects.filter(post_id=post.pk))
+    _untag_posts([post.pk])
     Post.objects.filter(pk=post.pk).delete()
     events.record_post_deleted(post=post)
     transaction.on_commit(lambda: delete_stored_files(files))
@@ -209,6 +281,7 @@ def delete_user_content(*, user_id: int) -> None:
         own_posts = Post.objects.select_for_update().filter(author_id=user_id)
         post_ids = list(own_posts.values_list("pk", flat=True))
         files = _image_files(PostImage.objects.filter(post_id__in=post_ids))
+        _untag_posts(post_ids)
         Post.objects.filter(pk__in=post_ids).delete()
         _delete_and_uncount(Like, user_column="user_id", counter="like_count", user_id=user_id)
         _delete_and_uncount(
@@ -236,14 +309,16 @@ def _delete_and_uncount(model: type, *, user_column: str, counter: str, user_id:
 
 
 def recount_post_counters() -> int:
-    """Rewrite every post's `like_count` and `comment_count` that differs from its rows; return
-    how many rows were rewritten.
+    """Rewrite every counter of `post_counters` (each post's `like_count` and `comment_count`,
+    each tag's `post_count`...) that differs from its rows; return how many rows were rewritten.
 
-    Likes and comments wait while it runs (SHARE locks, taken before anything is read), so a
-    like in flight is either counted or not yet made, and the counts it writes are exact.
+    Likes, comments and tagging wait while it runs (SHARE locks on the counted tables, taken
+    before anything is read), so a like in flight is either counted or not yet made, and the
+    counts it writes are exact.
     """
+    counted = ", ".join(model._meta.db_table for model in (Like, Comment, PostTag))
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {Like._meta.db_table}, {Comment._meta.db_table} IN SHARE MODE")
+        cursor.execute(f"LOCK TABLE {counted} IN SHARE MODE")
         rewritten = 0
         for counter in post_counters():
             cursor.execute(

@@ -45,6 +45,7 @@ class PostSerializer(serializers.ModelSerializer):
 
     author = serializers.SerializerMethodField()
     images = PostImageSerializer(many=True, read_only=True)
+    hashtags = serializers.ListField(child=serializers.CharField(), read_only=True)
     liked_by_me = serializers.SerializerMethodField()
 
     class Meta:
@@ -55,6 +56,7 @@ class PostSerializer(serializers.ModelSerializer):
             "title",
             "body",
             "images",
+            "hashtags",
             "like_count",
             "comment_count",
             "liked_by_me",
@@ -65,7 +67,7 @@ class PostSerializer(serializers.ModelSerializer):
         # What only an edit changes (an edit moves `updated_at`), from the post's `PostContent`:
         # rendered once per (id, updated_at) and kept. The other fields come from its `PostRow`,
         # read with every request.
-        kept_fields = ["title", "body", "images", "created_at", "updated_at"]
+        kept_fields = ["title", "body", "images", "hashtags", "created_at", "updated_at"]
 
     def get_author(self, post: PostRow) -> UserSummary:
         # `render_posts` fills in the authors the replica did not hold, in one batch.

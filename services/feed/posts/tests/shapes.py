@@ -10,6 +10,7 @@ POST_KEYS = {
     "title",
     "body",
     "images",
+    "hashtags",
     "like_count",
     "comment_count",
     "liked_by_me",

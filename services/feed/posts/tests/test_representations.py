@@ -22,9 +22,9 @@ from authors.services import summarize_authors
 from posts.api.media import media_url, media_urls
 from posts.api.rendering import OrjsonRenderer, _Shape, render_posts, rendered
 from posts.api.serializers import PostSerializer
-from posts.models import Like, Post, PostImage
+from posts.models import Like, Post, PostImage, PostTag
 from posts.selectors import get_post_row, post_contents, user_post_rows
-from posts.services import like_post
+from posts.services import _set_tags, like_post
 from posts.tests.factories import AuthorFactory, LikeFactory, PostFactory, PostImageFactory
 from social.tests.factories import FollowFactory
 from timeline.selectors import timeline_page
@@ -52,6 +52,13 @@ def orm_posts(posts: Iterable[Post] | QuerySet[Post], viewer_id: int | None) -> 
     posts = list(Post.objects.filter(pk__in=[post.pk for post in posts]).prefetch_related(images))
     authors = summarize_authors({post.author_id for post in posts})
     liked = set(Like.objects.filter(user_id=viewer_id).values_list("post_id", flat=True))
+    tags: dict[int, list[str]] = {}
+    for post_id, name in (
+        PostTag.objects.filter(post__in=posts)
+        .order_by("position")
+        .values_list("post_id", "tag__name")
+    ):
+        tags.setdefault(post_id, []).append(name)
     return [
         SimpleNamespace(
             id=post.pk,
@@ -59,6 +66,7 @@ def orm_posts(posts: Iterable[Post] | QuerySet[Post], viewer_id: int | None) -> 
             title=post.title,
             body=post.body,
             images=list(post.images.all()),
+            hashtags=tags.get(post.pk, []),
             like_count=post.like_count,
             comment_count=post.comment_count,
             liked_by_me=post.pk in liked,
@@ -90,6 +98,7 @@ def posts(users_service) -> list[Post]:
         PostImageFactory(post=with_images, position=position, width=size[0], height=size[1])
     like_post(user_id=VIEWER, post=with_images)
     like_post(user_id=OTHER, post=with_images)
+    _set_tags(post=with_images, names=["서울", "café", "trip"])
 
     text_only = PostFactory(author_id=2, title="", body='Ünïcödé ✓ — "quoted" <b>\nline')
     like_post(user_id=OTHER, post=text_only)

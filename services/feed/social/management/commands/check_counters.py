@@ -1,8 +1,8 @@
 """manage.py check_counters [--repair]: recount every stored counter and report (or fix) drift.
 
-The counters: each post's `like_count` and `comment_count`, each user's `posts_count`,
-`followers_count` and `following_count`. Exits 1 when any drifted and was not repaired, so a
-scheduler or a test can act on it.
+The counters: each post's `like_count` and `comment_count`, each tag's `post_count`, each
+user's `posts_count`, `followers_count` and `following_count`. Exits 1 when any drifted and was
+not repaired, so a scheduler or a test can act on it.
 """
 
 from typing import Any
@@ -34,7 +34,9 @@ class Command(BaseCommand):
             raise CommandError(f"{drifted} counter value(s) drifted; --repair rewrites them")
         fixed_posts = recount_post_counters()
         recount_user_stats()
-        self.stdout.write(f"repaired: {fixed_posts} post row(s) rewritten, user stats rebuilt")
+        self.stdout.write(
+            f"repaired: {fixed_posts} post and tag row(s) rewritten, user stats rebuilt"
+        )
         if self.report():
             raise CommandError("counters still drift after the repair")
 
