@@ -16,6 +16,7 @@ from psycopg2 import errors as pg_errors
 
 from authors.models import Author
 from posts.services import delete_user_content
+from saved.services import forget_user_collections
 from social.services import forget_user_follows
 from timeline.services import forget_inbox
 
@@ -163,7 +164,8 @@ def _apply_account_event(
 
 def _forget_account(*, user_id: int) -> None:
     """Remove everything a deleted user left: posts (files after the commit), comments, likes,
-    follows both ways with every counter they fed, and the user's inbox."""
+    bookmarks, follows both ways with every counter they fed, the user's inbox and their
+    collections."""
     # Content before follows: the follows step takes the counter rows of everyone on the other
     # side, and other writers take counter rows last; holding them for the shortest time makes
     # a deadlock with those writers least likely.
@@ -171,3 +173,4 @@ def _forget_account(*, user_id: int) -> None:
     # Also deletes the user's own counters row, posts_count with it.
     forget_user_follows(user_id=user_id)
     forget_inbox(user_id=user_id)
+    forget_user_collections(user_id=user_id)

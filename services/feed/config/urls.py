@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("posts.api.urls")),
     path("api/v1/", include("social.api.urls")),
     path("api/v1/", include("timeline.api.urls")),
+    path("api/v1/", include("saved.api.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:

@@ -1,5 +1,5 @@
-"""Posts and what hangs off them: images (1:N), likes (the user-post M:N), comments, and
-hashtags (`Tag`, and the post-tag M:N `PostTag`)."""
+"""Posts and what hangs off them: images (1:N), likes and bookmarks (user-post M:Ns),
+comments, and hashtags (`Tag`, and the post-tag M:N `PostTag`)."""
 
 from django.db import models
 from django.db.models.functions import Length
@@ -109,6 +109,38 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"Like by {self.user_id} on post {self.post_id}"
+
+
+class Bookmark(models.Model):
+    """`user_id` saved `post`. Beside `Like` because the Post shape reads it the same way
+    (`bookmarked_by_me`); the lists of bookmarks and the collections are the `saved` app's."""
+
+    # No index of its own: the unique constraint below starts with post_id.
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="bookmarks", db_index=False
+    )
+    user_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # One bookmark per user and post, whatever the concurrency (bookmark_post relies on
+            # it). Its index also serves bookmarked_by_me (WHERE post_id = ? AND user_id = ?).
+            models.UniqueConstraint("post", "user_id", name="bookmarks_unique_post_user"),
+        ]
+        indexes = [
+            # GET /bookmarks: WHERE user_id = ? AND (created_at, id) < cursor ORDER BY
+            # created_at DESC, id DESC. Also deleting an account's bookmarks (user_id prefix).
+            models.Index(
+                "user_id",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="bookmarks_user_recent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Bookmark by {self.user_id} of post {self.post_id}"
 
 
 class Comment(models.Model):

@@ -6,6 +6,7 @@ written) do not go through the ORM: `post_rows` sends one hand-written statement
 comment above it for why).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -17,7 +18,7 @@ from rest_framework.exceptions import NotFound
 
 from authors.client import UserSummary
 from authors.models import Author
-from posts.models import Comment, Like, Post, PostImage, PostTag, Tag
+from posts.models import Bookmark, Comment, Like, Post, PostImage, PostTag, Tag
 from shared import prepared
 from shared.counters import Counter
 from shared.pagination import Cursor, Keyset
@@ -48,12 +49,17 @@ def ensure_post_exists(post_id: int) -> None:
 # `post_contents` only for the posts it has not rendered yet: a second statement, and only then.
 
 
-def post_rows_statement(ids: sql.Composable, *, keyset: Keyset, limit: int) -> sql.Composed:
+def post_rows_statement(
+    ids: sql.Composable, *, keyset: Keyset, limit: int, key: Sequence[str] = ()
+) -> sql.Composed:
     """The statement `post_rows` runs: the row of each post whose id `ids` selects, in the
     page's order, at most `limit`.
 
     `ids` is a query returning a column `id` (the page's posts, in any order); it is composed
     by code, never from a client, and its values are named parameters beside `%(viewer)s`.
+    The page is ordered on the posts' (created_at, id), or, for a list ordered on something
+    else (when a bookmark was made, a rank), on the columns of `ids` that `key` names, which
+    each row then carries as its `position` (the page's cursor is drawn from it).
     Per post:
     - the post itself: one primary-key probe (a post deleted since `ids` was read drops out),
       kept so by the LATERAL's LIMIT, as for the author below;
@@ -61,6 +67,7 @@ def post_rows_statement(ids: sql.Composable, *, keyset: Keyset, limit: int) -> s
       constraint means at most one row). Anonymous viewers pass a NULL viewer, which matches no
       like. Not an EXISTS: Postgres may turn an EXISTS into a hash of every like the viewer ever
       gave, a cost that grows with their likes, where a scalar subquery stays one probe a post;
+    - `bookmarked_by_me`: the same, one probe of bookmarks_unique_post_user;
     - the author's username and avatar from the replica, or NULLs for an author it does not
       hold yet: the renderer asks `summarize_authors` for those (one batched call, as for any
       page). One primary-key probe a post, kept so by the LATERAL's LIMIT (Postgres does not
@@ -69,12 +76,16 @@ def post_rows_statement(ids: sql.Composable, *, keyset: Keyset, limit: int) -> s
       authors table instead, 1.2 ms at 10,000 authors and more with every user.
     The page size is written in, not passed: see `timeline.selectors` on generic plans.
     """
+    position = [sql.Identifier("page", column) for column in key]
     return sql.SQL(
         """
         SELECT post.id, post.author_id, author.username, author.avatar_url,
                post.like_count, post.comment_count, post.created_at, post.updated_at,
                (SELECT true FROM {likes} AS liked
-                WHERE liked.post_id = post.id AND liked.user_id = %(viewer)s) AS liked_by_me
+                WHERE liked.post_id = post.id AND liked.user_id = %(viewer)s) AS liked_by_me,
+               (SELECT true FROM {bookmarks} AS saved
+                WHERE saved.post_id = post.id AND saved.user_id = %(viewer)s) AS bookmarked_by_me
+               {position}
         FROM ({ids}) AS page
         CROSS JOIN LATERAL (SELECT * FROM {posts} WHERE id = page.id LIMIT 1) AS post
         LEFT JOIN LATERAL (
@@ -86,10 +97,12 @@ def post_rows_statement(ids: sql.Composable, *, keyset: Keyset, limit: int) -> s
         """
     ).format(
         likes=sql.Identifier(Like._meta.db_table),
+        bookmarks=sql.Identifier(Bookmark._meta.db_table),
+        position=sql.SQL("").join(sql.SQL(", {}").format(column) for column in position),
         ids=ids,
         posts=sql.Identifier(Post._meta.db_table),
         authors=sql.Identifier(Author._meta.db_table),
-        order=keyset.sql_order(sql.SQL("post.created_at"), sql.SQL("post.id")),
+        order=keyset.sql_order(*(position or (sql.SQL("post.created_at"), sql.SQL("post.id")))),
         limit=sql.Literal(limit),
     )
 
@@ -125,8 +138,12 @@ class PostRow:
     like_count: int
     comment_count: int
     liked_by_me: bool
+    bookmarked_by_me: bool
     created_at: datetime
     updated_at: datetime
+    # The row's place in a list not ordered on (created_at, id) (`post_rows_statement`'s
+    # `key`), for its cursor; None otherwise.
+    position: tuple[Any, ...] | None = None
 
 
 class StoredImage(NamedTuple):
@@ -172,8 +189,10 @@ def post_rows(statement: str, params: dict[str, Any], *, viewer_id: int | None) 
             like_count=like_count,
             comment_count=comment_count,
             liked_by_me=bool(liked),
+            bookmarked_by_me=bool(bookmarked),
             created_at=created_at,
             updated_at=updated_at,
+            position=tuple(position) or None,
         )
         for (
             post_id,
@@ -185,6 +204,8 @@ def post_rows(statement: str, params: dict[str, Any], *, viewer_id: int | None) 
             created_at,
             updated_at,
             liked,
+            bookmarked,
+            *position,
         ) in records
     ]
 

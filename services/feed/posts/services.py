@@ -17,18 +17,28 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from psycopg2 import errorcodes
 from rest_framework.exceptions import NotFound
 
 from authors.services import lock_authors_for_writing
 from posts import events
 from posts.images import ProcessedImage
-from posts.models import MAX_IMAGES_PER_POST, Comment, Like, Post, PostImage, PostTag, Tag
+from posts.models import (
+    MAX_IMAGES_PER_POST,
+    Bookmark,
+    Comment,
+    Like,
+    Post,
+    PostImage,
+    PostTag,
+    Tag,
+)
 from posts.selectors import post_counters
 from posts.text import hashtags
-from shared.db import get_or_create_toggle
+from shared.db import get_or_create_toggle, violates
 from shared.images import EncodedImage
 
 logger = logging.getLogger(__name__)
@@ -253,6 +263,31 @@ def unlike_post(*, user_id: int, post: Post) -> None:
             events.record_post_unliked(post_id=post.pk, user_id=user_id)
 
 
+def bookmark_post(*, user_id: int, post: Post) -> bool:
+    """Bookmark `post` for `user_id`; return whether this call created the bookmark.
+
+    Idempotent under concurrency as liking is: the unique (post, user_id) constraint lets one
+    insert through and `get_or_create_toggle` turns the others into "already there" (or tries
+    again when an unbookmark removed the winner first). Raises `NotFound` when the post was
+    deleted meanwhile: the foreign key refuses the row when the transaction commits (Django
+    declares it deferred), so that is where the error is caught.
+    """
+    try:
+        with transaction.atomic():
+            lock_authors_for_writing(writer_id=user_id)
+            _, created = get_or_create_toggle(Bookmark.objects, post_id=post.pk, user_id=user_id)
+    except IntegrityError as error:
+        if violates(error, errorcodes.FOREIGN_KEY_VIOLATION):
+            raise NotFound("No post with that id.") from None
+        raise
+    return created
+
+
+def unbookmark_post(*, user_id: int, post_id: int) -> None:
+    """Remove the user's bookmark of the post if there is one (idempotent)."""
+    Bookmark.objects.filter(post_id=post_id, user_id=user_id).delete()
+
+
 def add_comment(*, post: Post, author_id: int, body: str) -> Comment:
     with transaction.atomic():
         lock_authors_for_writing(writer_id=author_id)
@@ -272,7 +307,7 @@ def delete_comment(*, comment: Comment) -> None:
 
 
 def delete_user_content(*, user_id: int) -> None:
-    """Remove everything `user_id` wrote: posts (with files), likes and comments.
+    """Remove everything `user_id` wrote: posts (with files), likes, bookmarks and comments.
 
     For account deletion. Counters on other users' posts drop by exactly what is removed:
     each DELETE ... RETURNING feeds the UPDATE that fixes the counters, in one statement.
@@ -284,6 +319,7 @@ def delete_user_content(*, user_id: int) -> None:
         _untag_posts(post_ids)
         Post.objects.filter(pk__in=post_ids).delete()
         _delete_and_uncount(Like, user_column="user_id", counter="like_count", user_id=user_id)
+        Bookmark.objects.filter(user_id=user_id).delete()
         _delete_and_uncount(
             Comment, user_column="author_id", counter="comment_count", user_id=user_id
         )

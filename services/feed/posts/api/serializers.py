@@ -47,6 +47,7 @@ class PostSerializer(serializers.ModelSerializer):
     images = PostImageSerializer(many=True, read_only=True)
     hashtags = serializers.ListField(child=serializers.CharField(), read_only=True)
     liked_by_me = serializers.SerializerMethodField()
+    bookmarked_by_me = serializers.SerializerMethodField()
 
     class Meta:
         model = Post
@@ -60,6 +61,7 @@ class PostSerializer(serializers.ModelSerializer):
             "like_count",
             "comment_count",
             "liked_by_me",
+            "bookmarked_by_me",
             "created_at",
             "updated_at",
         ]
@@ -75,6 +77,9 @@ class PostSerializer(serializers.ModelSerializer):
 
     def get_liked_by_me(self, post: PostRow) -> bool:
         return post.liked_by_me
+
+    def get_bookmarked_by_me(self, post: PostRow) -> bool:
+        return post.bookmarked_by_me
 
 
 class CommentSerializer(serializers.ModelSerializer):

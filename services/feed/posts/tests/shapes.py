@@ -14,6 +14,7 @@ POST_KEYS = {
     "like_count",
     "comment_count",
     "liked_by_me",
+    "bookmarked_by_me",
     "created_at",
     "updated_at",
 }

@@ -22,7 +22,7 @@ from authors.services import summarize_authors
 from posts.api.media import media_url, media_urls
 from posts.api.rendering import OrjsonRenderer, _Shape, render_posts, rendered
 from posts.api.serializers import PostSerializer
-from posts.models import Like, Post, PostImage, PostTag
+from posts.models import Bookmark, Like, Post, PostImage, PostTag
 from posts.selectors import get_post_row, post_contents, user_post_rows
 from posts.services import _set_tags, like_post
 from posts.tests.factories import AuthorFactory, LikeFactory, PostFactory, PostImageFactory
@@ -59,6 +59,7 @@ def orm_posts(posts: Iterable[Post] | QuerySet[Post], viewer_id: int | None) -> 
         .values_list("post_id", "tag__name")
     ):
         tags.setdefault(post_id, []).append(name)
+    saved = set(Bookmark.objects.filter(user_id=viewer_id).values_list("post_id", flat=True))
     return [
         SimpleNamespace(
             id=post.pk,
@@ -70,6 +71,7 @@ def orm_posts(posts: Iterable[Post] | QuerySet[Post], viewer_id: int | None) -> 
             like_count=post.like_count,
             comment_count=post.comment_count,
             liked_by_me=post.pk in liked,
+            bookmarked_by_me=post.pk in saved,
             created_at=post.created_at,
             updated_at=post.updated_at,
         )
