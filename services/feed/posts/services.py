@@ -38,12 +38,15 @@ from posts.models import (
 )
 from posts.selectors import post_counters
 from posts.text import hashtags
+from relationships.services import lock_pair
+from relationships.visibility import ensure_visible
 from shared.db import get_or_create_toggle, violates
 from shared.images import EncodedImage
 
 logger = logging.getLogger(__name__)
 
 EMPTY_POST = "A post needs a title, a body or at least one image."
+NO_POST = "No post with that id."
 
 
 def _require_content(*, title: str, body: str, has_images: bool) -> None:
@@ -266,7 +269,8 @@ def unlike_post(*, user_id: int, post: Post) -> None:
 def bookmark_post(*, user_id: int, post: Post) -> bool:
     """Bookmark `post` for `user_id`; return whether this call created the bookmark.
 
-    Idempotent under concurrency as liking is: the unique (post, user_id) constraint lets one
+    `NotFound` unless the user may see the post (the visibility policy). Idempotent under
+    concurrency as liking is: the unique (post, user_id) constraint lets one
     insert through and `get_or_create_toggle` turns the others into "already there" (or tries
     again when an unbookmark removed the winner first). Raises `NotFound` when the post was
     deleted meanwhile: the foreign key refuses the row when the transaction commits (Django
@@ -275,10 +279,13 @@ def bookmark_post(*, user_id: int, post: Post) -> bool:
     try:
         with transaction.atomic():
             lock_authors_for_writing(writer_id=user_id)
+            # A block committing meanwhile is seen: it takes the same pair lock.
+            lock_pair(user_id, post.author_id)
+            ensure_visible(viewer_id=user_id, author_id=post.author_id, detail=NO_POST)
             _, created = get_or_create_toggle(Bookmark.objects, post_id=post.pk, user_id=user_id)
     except IntegrityError as error:
         if violates(error, errorcodes.FOREIGN_KEY_VIOLATION):
-            raise NotFound("No post with that id.") from None
+            raise NotFound(NO_POST) from None
         raise
     return created
 

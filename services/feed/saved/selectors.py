@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound
 
 from posts.models import Bookmark, Post
 from posts.selectors import PostRow, get_post_for_write, post_rows, post_rows_statement
+from relationships.visibility import ensure_visible, sql_visible, visible_q
 from saved.models import Collection, CollectionEntry
 from shared import prepared
 from shared.pagination import Cursor, Keyset
@@ -24,14 +25,12 @@ SAVED_POSITION_TYPES = (datetime, int)
 
 
 def visible_post(post_id: int, *, viewer_id: int) -> Post:
-    """The post, for a write that saves it; `NotFound` unless it exists and the viewer may see
-    it (to a viewer who may not, it does not exist)."""
-    return get_post_for_write(post_id)
-
-
-def _visible(author: sql.Composable) -> sql.Composable:
-    """The visibility policy's condition that `%(viewer)s` may see posts by `author`."""
-    return sql.SQL("TRUE")
+    """The post, for a write that saves it or takes it out; `NotFound` unless it exists and
+    the viewer may see it (to a viewer who may not, it does not exist). `bookmark_post` checks
+    again inside its transaction."""
+    post = get_post_for_write(post_id)
+    ensure_visible(viewer_id=viewer_id, author_id=post.author_id, detail="No post with that id.")
+    return post
 
 
 @prepared.statement
@@ -60,7 +59,7 @@ def _saved_page_statement(keyset: Keyset, limit: int, *, collection: bool) -> sq
         source=source,
         past=keyset.sql_past(*key),
         posts=sql.Identifier(Post._meta.db_table),
-        visible=_visible(sql.SQL("post.author_id")),
+        visible=sql_visible(sql.SQL("post.author_id")),
         order=keyset.sql_order(*key),
         limit=sql.Literal(limit),
     )
@@ -95,6 +94,7 @@ def collections_of(owner_id: int) -> QuerySet[Collection]:
     ("-created_at", "-id") (index collections_owner_recent)."""
     counted = (
         CollectionEntry.objects.filter(collection_id=OuterRef("pk"))
+        .filter(visible_q(owner_id, "post__author_id"))
         .order_by()
         .values("collection_id")
         .annotate(n=Count("*"))
