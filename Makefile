@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STACK := $(BIN)/python deploy/local/stack.py
 REQUIREMENTS := requirements-dev.txt services/users/requirements.txt services/feed/requirements.txt services/notifications/requirements.txt shared/pyproject.toml
 
-.PHONY: help setup system-deps run up down manage backup restore test lint format openapi dockerfiles bench clean
+.PHONY: help setup system-deps run up down manage backup restore test lint format openapi dockerfiles bench bench-quick clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ dockerfiles: ## Write services/*/Dockerfile from deploy/docker/service.Dockerfil
 
 bench: setup ## Seed 1M posts into a separate benchmark stack, load it with wrk, write docs/performance.md
 	@$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
+bench-quick: setup ## The same scenarios on a small data set in a few minutes (a check in review; var/bench/report.md)
+	@$(BIN)/python bench/bench.py --quick $(BENCH_ARGS)
 
 clean: down ## Remove local state (database, media, logs) and the virtualenv
 	rm -rf var $(VENV)

@@ -4,12 +4,15 @@
                                     [--small-posts 100000] [--duration 10] [--runs 3]
                                     [--connections 16] [--threads 2] [--workers 3]
                                     [--warmup 3]
+    .venv/bin/python bench/bench.py --quick    # `make bench-quick`: small data, short runs
     .venv/bin/python bench/bench.py --serve    # the seeded data again, fresh tokens, until Ctrl-C
 
 The benchmark stack is the native one (deploy/local/stack.py) with its own state folder
 (var/bench), its own Postgres cluster (so its own databases), its own ports and secrets: it never
 touches a developer's stack. Every figure is the median of `--runs` wrk runs; the command of each
-is printed beside it. Results go to stdout and between the markers in docs/performance.md.
+is printed beside it. Results go to stdout and between the markers in docs/performance.md
+(`--quick` and `--no-doc` write var/bench/report.md instead: a quick run is a check in review,
+not the figures the docs quote).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import jwt
@@ -37,18 +41,47 @@ sys.path.insert(0, str(STACK.parent))
 from stack import read_env_file  # noqa: E402 - the stack's own .env reader (stdlib only)
 
 LUA = REPO / "bench" / "requests.lua"
+BARE_PATH = "/_bench/bare"
 DOC = REPO / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
+# All below the kernel's ephemeral range (32768-60999 on Linux): a port in it may be the local end
+# of some process's outgoing connection just when the stack starts.
 PORTS = {
-    "PG_PORT": "54390",
+    "PG_PORT": "18432",
     "USERS_PORT": "18001",
     "FEED_PORT": "18002",
     "NOTIFICATIONS_PORT": "18003",
     "GATEWAY_PORT": "18000",
-    # Its own RabbitMQ node (and the next two ports), beside a developer's on 56720.
-    "BROKER_PORT": "56790",
+    # Its own RabbitMQ node (and the next two ports for its distribution and epmd).
+    "BROKER_PORT": "18672",
     "SMTP_PORT": "18025",
+    # The bare-framework reference (bench/bare), served by a gunicorn of its own.
+    "BARE_PORT": "18004",
+}
+
+# `make bench` and `make bench-quick` (`--quick`); a flag given on the command line wins.
+FULL = {
+    "users": 10_000,
+    "follows_per_user": 150,
+    "posts": 1_000_000,
+    "small_posts": 100_000,
+    "duration": 10,
+    "runs": 3,
+    "warmup": 3,
+    "deep_page": 50,
+    "lag_seconds": 30,
+}
+QUICK = {
+    "users": 2_000,
+    "follows_per_user": 50,
+    "posts": 50_000,
+    "small_posts": 10_000,
+    "duration": 3,
+    "runs": 3,
+    "warmup": 1,
+    "deep_page": 10,
+    "lag_seconds": 10,
 }
 
 
@@ -65,6 +98,19 @@ class Result:
     p99_ms: float
     errors: int
     non_2xx: int
+
+
+@dataclass
+class Lag:
+    """How long after a like was answered its notification could be read (one probe each)."""
+
+    probes: int
+    seen: list[float]  # seconds, of the probes whose notification appeared
+    load: Result  # the like/unlike load that ran meanwhile
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.seen)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 class Bench:
@@ -97,14 +143,70 @@ class Bench:
             # The limiter is not what is measured: lift the service throttles out of the way.
             "THROTTLE_RATE_WRITES": "1000000/min",
         }
+        # The bare reference's location, inside the gateway's server block (stack.py).
+        bare_conf = self.var / "gateway-bare.conf"
+        bare_conf.write_text(
+            "# bench/bench.py: the bare-framework reference, under the server's settings.\n"
+            f"location = {BARE_PATH} {{\n"
+            # A sync gunicorn worker closes every connection, so the services' upstreams'
+            # keepalive saves nothing there either: a plain proxy_pass is the same path.
+            f"    proxy_pass http://127.0.0.1:{PORTS['BARE_PORT']};\n"
+            "}\n"
+        )
+        self.env["GATEWAY_SERVER_INCLUDE"] = str(bare_conf)
         self.gateway = f"http://127.0.0.1:{PORTS['GATEWAY_PORT']}"
         self.feed = f"http://127.0.0.1:{PORTS['FEED_PORT']}"
         self.results: list[Result] = []
+        self.lag: Lag | None = None
+        self.sizes: list[tuple[str, int]] = []
+        self.rss: dict[str, list[int]] = {}
+        self.bare: subprocess.Popen[bytes] | None = None
 
     # -- the stack ------------------------------------------------------------------------------
 
     def stack(self, command: str) -> None:
         subprocess.run([sys.executable, str(STACK), command], env=self.env, check=True)
+
+    def start_bare(self) -> None:
+        """The bare reference: gunicorn with the services' settings and worker count."""
+        env = {
+            **self.env,
+            "DJANGO_SETTINGS_MODULE": "bare.settings",
+            # Marks it as a process of the benchmark stack, so `stack.py down` finds it too.
+            "SOCIAL_STACK_ID": str((self.var / "stack").resolve()),
+        }
+        self.bare = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "bare.wsgi",
+                "-c",
+                "python:shared.gunicorn_conf",
+                "--bind",
+                f"127.0.0.1:{PORTS['BARE_PORT']}",
+                "--workers",
+                str(self.args.workers),
+            ],
+            cwd=REPO / "bench",
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=(self.var / "bare.log").open("ab"),
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.gateway + BARE_PATH, timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            if self.bare.poll() is not None:
+                break
+            time.sleep(0.3)
+        raise RuntimeError(f"the bare reference did not start; see {self.var / 'bare.log'}")
+
+    def stop_bare(self) -> None:
+        if self.bare is not None and self.bare.poll() is None:
+            self.bare.terminate()
+            self.bare.wait(timeout=30)
 
     @functools.cache  # noqa: B019 - one Bench per run; the file is read once, not per token
     def secrets(self) -> dict[str, str]:
@@ -272,6 +374,93 @@ class Bench:
             results.append(result)
         return results
 
+    # -- notification lag ------------------------------------------------------------------------
+
+    def like_notification_lag(self, likes: Path, rng: random.Random) -> Lag:
+        """Like a post, then read its author's notifications until the like shows: how long?
+
+        Measured through the whole stack under the like/unlike load (one more wrk run of
+        `--lag-seconds`, beside the probe): the feed's outbox, its relay, the broker, the
+        notifications consumer, and the notifications API through the gateway. One probe at a
+        time, by users that the load's own requests never use, each polling every 10 ms (the
+        figures are that much coarser).
+        """
+        args = self.args
+        loaders = set(self.viewers(200))
+        candidates: list[tuple[int, int, int]] = []  # (liker, post, its author)
+        with requests.Session() as session:
+            while len(candidates) < 1000:
+                liker, post = rng.randint(1, args.users), rng.randint(1, args.posts)
+                if liker in loaders:
+                    continue
+                response = session.get(
+                    f"{self.gateway}/api/v1/posts/{post}", headers=self.auth(liker), timeout=10
+                )
+                if response.status_code == 200 and response.json()["author"]["id"] != liker:
+                    candidates.append((liker, post, response.json()["author"]["id"]))
+        command = self.wrk_command(self.gateway, likes, args.lag_seconds)
+        load = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        seen: list[float] = []
+        probes = 0
+        time.sleep(1)  # the load is running before the first probe
+        with requests.Session() as session:
+            for liker, post, author in candidates:
+                if load.poll() is not None:
+                    break
+                probes += 1
+                lag = self.probe_like(session, liker, post, author)
+                if lag is not None:
+                    seen.append(lag)
+        out, _ = load.communicate()
+        measured = parse_wrk(out)
+        result = Result(
+            name=f"like / unlike, one {args.lag_seconds}s run while the lag was probed",
+            command=" ".join(command).replace(str(REPO) + "/", ""),
+            rps=measured["rps"],
+            p50_ms=measured["p50"],
+            p99_ms=measured["p99"],
+            errors=int(measured["errors"]),
+            non_2xx=int(measured["non_2xx"]),
+        )
+        self.results.append(result)
+        lag = Lag(probes=probes, seen=seen, load=result)
+        say(
+            f"like -> notification: p50 {lag.percentile(0.5) * 1000:.0f} ms, "
+            f"p99 {lag.percentile(0.99) * 1000:.0f} ms, {len(seen)} of {probes} probes seen"
+        )
+        return lag
+
+    def probe_like(
+        self, session: requests.Session, liker: int, post: int, author: int
+    ) -> float | None:
+        like_url = f"{self.gateway}/api/v1/posts/{post}/like"
+        # The seed may have left this like; an unlike first makes the like below a new one.
+        session.delete(like_url, headers=self.auth(liker), timeout=10)
+        liked_at = time.time()
+        response = session.post(like_url, headers=self.auth(liker), timeout=10)
+        if response.status_code not in (200, 201):
+            return None
+        answered = time.monotonic()
+        author_auth = self.auth(author)
+        while time.monotonic() - answered < 10:
+            page = session.get(
+                f"{self.gateway}/api/v1/notifications?types=like", headers=author_auth, timeout=10
+            ).json()["results"]
+            for item in page:
+                if (
+                    item["post_id"] == post
+                    and item["actor"]["id"] == liker
+                    # Not a seeded notification that happens to share the post and actor.
+                    and datetime.fromisoformat(item["created_at"]).timestamp() >= liked_at - 1
+                ):
+                    return time.monotonic() - answered
+            time.sleep(0.01)
+        return None
+
+    @functools.cache  # noqa: B019 - one token per user and run: the probe asks again and again
+    def auth(self, user_id: int) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(user_id)}"}
+
     # -- the run ---------------------------------------------------------------------------------
 
     def serve(self) -> None:
@@ -294,11 +483,13 @@ class Bench:
         self.stack("up")
         say(f"serving the benchmark data at {self.gateway}, requests in {self.work}; Ctrl-C stops")
         try:
+            self.start_bare()
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
         finally:
+            self.stop_bare()
             self.stack("down")
 
     def run(self) -> None:
@@ -308,8 +499,11 @@ class Bench:
         self.stack("init-env")
         self.stack("up")
         try:
+            self.start_bare()
             self.measure()
+            self.rss = peak_rss_by_service((self.var / "stack").resolve())
         finally:
+            self.stop_bare()
             self.stack("down")
         self.report()
 
@@ -332,7 +526,9 @@ class Bench:
         floor = self.write_requests(
             "floor", [("GET", "/api/v1/feed/_floor", self.token(v)) for v in viewers]
         )
-        deep = self.write_requests("deep", self.deep_cursors(viewers[:20], page=50))
+        deep = self.write_requests("deep", self.deep_cursors(viewers[:20], page=args.deep_page))
+        bare = self.write_requests("bare", [("GET", BARE_PATH, self.token(v)) for v in viewers])
+        self.sizes = database_sizes(self.secrets()["PG_SUPERUSER_PASSWORD"])
         post_ids = [rng.randint(1, args.posts) for _ in range(500)]
         single = self.write_requests(
             "post",
@@ -360,18 +556,21 @@ class Bench:
             "unread_count",
             [("GET", "/api/v1/notifications/unread_count", self.token(v)) for v in viewers],
         )
-        follows = self.write_requests(
-            "follow",
-            [
-                ("POST", f"/api/v1/users/{other_user(rng, v, args.users)}/follow", self.token(v))
-                for v in viewers
-                for _ in range(3)
-            ],
-        )
+        follow_lines = []
+        for v in viewers:
+            token = self.token(v)
+            for _ in range(3):
+                other = other_user(rng, v, args.users)
+                follow_lines += [
+                    ("POST", f"/api/v1/users/{other}/follow", token),
+                    ("DELETE", f"/api/v1/users/{other}/follow", token),
+                ]
+        follows = self.write_requests("follow", follow_lines)
 
         # The reads, interleaved (see `wrk`); then the writes, which change the data.
         (
             references_static,
+            references_bare,
             references_floor,
             first,
             direct,
@@ -382,10 +581,11 @@ class Bench:
             unread_result,
         ) = self.wrk(
             ("reference: nginx static JSON (/healthz)", self.gateway, static),
+            ("reference: bare DRF view (no project middleware, no auth)", self.gateway, bare),
             ("reference: DRF floor view (JWT, middleware)", self.gateway, floor),
             (f"timeline, first page ({args.posts:,} posts)", self.gateway, timeline_file),
             ("timeline, first page, feed port directly (no gateway)", self.feed, timeline_file),
-            ("timeline, 50th page", self.gateway, deep),
+            (f"timeline, {ordinal(args.deep_page)} page", self.gateway, deep),
             ("single post", self.gateway, single),
             ("a user's posts", self.gateway, user_posts),
             ("notifications, first page", self.gateway, notification_page),
@@ -399,11 +599,27 @@ class Bench:
             ("timeline, first page, one connection, feed port directly", self.feed, timeline_file),
             connections=1,
         )
-        self.wrk(("like / unlike", self.gateway, likes))
-        self.wrk(("follow", self.gateway, follows))
+        (like_result,) = self.wrk(("like / unlike", self.gateway, likes))
+        (follow_result,) = self.wrk(("follow / unfollow", self.gateway, follows))
+        self.lag = self.like_notification_lag(likes, rng)
 
         floor_rps = references_floor.rps
         self.targets = [
+            (
+                "floor view ≥ 50% of bare DRF view req/s",
+                floor_rps / references_bare.rps,
+                floor_rps >= 0.5 * references_bare.rps,
+            ),
+            (
+                "like / unlike ≥ 50% of floor req/s",
+                like_result.rps / floor_rps,
+                like_result.rps >= 0.5 * floor_rps,
+            ),
+            (
+                "follow / unfollow ≥ 50% of floor req/s",
+                follow_result.rps / floor_rps,
+                follow_result.rps >= 0.5 * floor_rps,
+            ),
             (
                 "timeline first page ≥ 50% of floor req/s",
                 first.rps / floor_rps,
@@ -430,12 +646,12 @@ class Bench:
                 unread_result.rps >= 0.5 * floor_rps,
             ),
             (
-                "50th page p50 ≤ 1.2x first page p50",
+                f"{ordinal(args.deep_page)} page p50 ≤ 1.2x first page p50",
                 deep_result.p50_ms / first.p50_ms,
                 deep_result.p50_ms <= 1.2 * first.p50_ms,
             ),
             (
-                "timeline p99 at 1M ≤ 1.5x at 100k",
+                f"timeline p99 at {args.posts:,} posts ≤ 1.5x at {args.small_posts:,}",
                 first.p99_ms / small.p99_ms,
                 first.p99_ms <= 1.5 * small.p99_ms,
             ),
@@ -458,6 +674,48 @@ class Bench:
         ]
         del references_static
 
+    def report_lag(self) -> list[str]:
+        lag = self.lag
+        if lag is None:
+            return []
+        return [
+            "",
+            "| like → its notification, readable through the gateway | p50 ms | p99 ms | probes "
+            "seen | load meanwhile |",
+            "|---|---:|---:|---:|---|",
+            f"| under the like/unlike load ({self.args.connections} connections) "
+            f"| {lag.percentile(0.5) * 1000:.0f} | {lag.percentile(0.99) * 1000:.0f} "
+            f"| {len(lag.seen)} of {lag.probes} | {lag.load.rps:.0f} req/s |",
+        ]
+
+    def report_memory(self) -> list[str]:
+        if not self.rss:
+            return []
+        lines = [
+            "",
+            "| gunicorn workers, peak RSS (VmHWM) at the end of the run | workers | median MiB "
+            "| max MiB |",
+            "|---|---:|---:|---:|",
+        ]
+        for service, peaks in sorted(self.rss.items()):
+            median, peak = mib(statistics.median(peaks)), mib(max(peaks))
+            lines.append(f"| {service} | {len(peaks)} | {median} | {peak} |")
+        return lines
+
+    def report_sizes(self) -> list[str]:
+        if not self.sizes:
+            return []
+        millions = self.args.posts / 1_000_000
+        lines = [
+            "",
+            f"| on disk after seeding {self.args.posts:,} posts (indexes included) | MiB "
+            "| MiB per million posts |",
+            "|---|---:|---:|",
+        ]
+        for name, size in self.sizes:
+            lines.append(f"| {name} | {mib(size / 1024)} | {mib(size / 1024 / millions)} |")
+        return lines
+
     def report(self) -> None:
         a = self.args
         lines = [
@@ -467,11 +725,12 @@ class Bench:
             f"{a.threads} threads, {a.connections} connections, {a.duration}s a run after "
             f"{a.warmup}s unmeasured, median of {a.runs} runs.",
             "",
-            f"Command: `make bench` (= `.venv/bin/python bench/bench.py --users {a.users} "
+            f"Command: `make {'bench-quick' if a.quick else 'bench'}` (= `.venv/bin/python "
+            f"bench/bench.py --users {a.users} "
             f"--follows-per-user {a.follows_per_user} --posts {a.posts} "
             f"--small-posts {a.small_posts} --duration {a.duration} --runs {a.runs} "
             f"--connections {a.connections} --threads {a.threads} --workers {a.workers} "
-            f"--warmup {a.warmup}`)",
+            f"--warmup {a.warmup} --deep-page {a.deep_page} --lag-seconds {a.lag_seconds}`)",
             "",
             "| scenario | req/s | p50 ms | p99 ms | socket errors | non-2xx |",
             "|---|---:|---:|---:|---:|---:|",
@@ -486,6 +745,7 @@ class Bench:
             shown = f"{value:.2f}" if isinstance(value, float) else str(value)
             verdict = "—" if met is None else "yes" if met else "NO"
             lines.append(f"| {name} | {shown} | {verdict} |")
+        lines += self.report_lag() + self.report_memory() + self.report_sizes()
         lines += [
             "",
             "Load commands (each run three times; the request file cycles through users):",
@@ -494,6 +754,11 @@ class Bench:
         lines += [f"- {r.name}: `{r.command}`" for r in self.results]
         block = "\n".join(lines)
         print("\n" + block)
+        if a.quick or a.no_doc:
+            report = self.var / "report.md"
+            report.write_text(block + "\n")
+            say(f"wrote {report.relative_to(REPO)} (docs/performance.md is a full run's)")
+            return
         text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
         if BEGIN not in text:
             text += f"\n{BEGIN}\n{END}\n"
@@ -501,6 +766,81 @@ class Bench:
         _, tail = rest.split(END, 1)
         DOC.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}")
         say(f"wrote {DOC.relative_to(REPO)}")
+
+
+def mib(kib: float) -> str:
+    return f"{kib / 1024:.0f}"
+
+
+def ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def database_sizes(superuser_password: str) -> list[tuple[str, int]]:
+    """Bytes on disk: each service's database, and the feed's largest tables (indexes included)."""
+    import psycopg2  # the stack's own dependency; imported here, where the database is up
+
+    sizes = []
+    for name in ("feed", "notifications"):
+        with (
+            psycopg2.connect(
+                host="127.0.0.1",
+                port=PORTS["PG_PORT"],
+                dbname=name,
+                user="postgres",
+                password=superuser_password,
+            ) as connection,
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SELECT pg_database_size(current_database())")
+            sizes.append((f"database {name}", cursor.fetchone()[0]))
+            if name == "feed":
+                cursor.execute(
+                    "SELECT relname, pg_total_relation_size(oid) FROM pg_class "
+                    "WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace "
+                    "ORDER BY 2 DESC LIMIT 6"
+                )
+                sizes += [(f"table {table}", size) for table, size in cursor.fetchall()]
+        connection.close()
+    return sizes
+
+
+def peak_rss_by_service(stack_id: Path) -> dict[str, list[int]]:
+    """Peak resident set (VmHWM, KiB) of each gunicorn worker of the stack, by listening port.
+
+    A worker is a gunicorn process whose parent is one too (its master); the master's own
+    memory is not what grows with requests.
+    """
+    marker = f"SOCIAL_STACK_ID={stack_id}".encode()
+    gunicorns: dict[int, tuple[int, str]] = {}  # pid -> (parent pid, port)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            argv = (entry / "cmdline").read_bytes().decode().split("\0")
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        # gunicorn itself (its script, run by Python), not supervise.py that runs it.
+        if "gunicorn" not in [Path(arg).name for arg in argv[:2]] or "--bind" not in argv:
+            continue
+        parent = int(re.search(r"^PPid:\s+(\d+)", status, re.MULTILINE).group(1))
+        gunicorns[int(entry.name)] = (parent, argv[argv.index("--bind") + 1].rsplit(":", 1)[1])
+    by_port = {port: name for name, port in PORTS.items()}
+    rss: dict[str, list[int]] = {}
+    for pid, (parent, port) in gunicorns.items():
+        if parent not in gunicorns:
+            continue  # the master
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        peak = int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE).group(1))
+        service = by_port.get(port, port).removesuffix("_PORT").lower()
+        rss.setdefault(service, []).append(peak)
+    return rss
 
 
 def other_user(rng: random.Random, user_id: int, users: int) -> int:
@@ -533,13 +873,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--users", type=int, default=10_000)
-    parser.add_argument("--follows-per-user", type=int, default=150)
-    parser.add_argument("--posts", type=int, default=1_000_000)
-    parser.add_argument("--small-posts", type=int, default=100_000)
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--warmup", type=int, default=3, help="unmeasured seconds first")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small data, short runs, the same scenarios (a few minutes): "
+        + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in QUICK.items()),
+    )
+    parser.add_argument(
+        "--no-doc", action="store_true", help="write var/bench/report.md, not the docs"
+    )
+    for name, value in FULL.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, help=f"default {value}")
     parser.add_argument(
         "--serve",
         action="store_true",
@@ -549,6 +893,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3)
     args = parser.parse_args()
+    for name, value in (QUICK if args.quick else FULL).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     if args.serve:
         Bench(args).serve()
     else:

@@ -1,10 +1,10 @@
 """Profile feed requests in-process against the benchmark database (where does the time go?).
 
-    VAR_DIR=$PWD/var/bench/stack ENV_FILE=$PWD/var/bench/.env PG_PORT=54390 \
+    VAR_DIR=$PWD/var/bench/stack ENV_FILE=$PWD/var/bench/.env PG_PORT=18432 \
         .venv/bin/python deploy/local/stack.py db-start      # the data `make bench` seeded
     .venv/bin/python bench/profile_requests.py [--path /api/v1/feed] [--viewer 1000]
                                                [--requests 300] [--sort tottime]
-    VAR_DIR=... ENV_FILE=... PG_PORT=54390 .venv/bin/python deploy/local/stack.py db-stop
+    VAR_DIR=... ENV_FILE=... PG_PORT=18432 .venv/bin/python deploy/local/stack.py db-stop
 
 Calls the feed's WSGI application as gunicorn does (request signals, middleware, JWT
 authentication, view, rendering), without gunicorn or nginx: it prints the mean time per
@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--sort", default="cumulative", help="pstats sort key, e.g. tottime")
     parser.add_argument("--top", type=int, default=40)
-    parser.add_argument("--pg-port", default=os.environ.get("PG_PORT", "54390"))
+    parser.add_argument("--pg-port", default=os.environ.get("PG_PORT", "18432"))
     args = parser.parse_args()
     configure(args.pg_port)
 

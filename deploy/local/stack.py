@@ -845,7 +845,14 @@ def render_gateway(config: Config) -> None:
         "NGINX_MIME_TYPES": "/etc/nginx/mime.types",
         "GATEWAY_USER": gateway_user_directive(config),
     }
-    (gateway / "gateway.conf").write_text(render(GATEWAY_TEMPLATE, values))
+    server = render(GATEWAY_TEMPLATE, values)
+    if extra := config.values.get("GATEWAY_SERVER_INCLUDE"):
+        # Locations of a stack's own (the benchmark's bare-framework reference) inside the one
+        # server block, so that they run under every setting of the gateway's server.
+        if server.count("\nserver {\n") != 1:
+            die(f"{GATEWAY_TEMPLATE.name} must have one server block for GATEWAY_SERVER_INCLUDE")
+        server = server.replace("\nserver {\n", f"\nserver {{\n    include {extra};\n", 1)
+    (gateway / "gateway.conf").write_text(server)
     (gateway / "nginx.conf").write_text(render(GATEWAY_MAIN_TEMPLATE, values))
     trusted = subprocess.run(
         ["sh", str(TRUSTED_PROXIES_SCRIPT), str(gateway / "trusted-proxies.conf")],

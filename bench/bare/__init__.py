@@ -1,0 +1,1 @@
+"""The benchmark's bare-framework reference: one DRF view, no project middleware."""
