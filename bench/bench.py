@@ -18,6 +18,7 @@ not the figures the docs quote).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import random
@@ -28,9 +29,11 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import jwt
 import requests
@@ -98,6 +101,50 @@ class Result:
     p99_ms: float
     errors: int
     non_2xx: int
+
+
+@dataclass
+class Visibility:
+    """Who may see whom in the seeded data, read from the feed database once.
+
+    The rules of the feed's `relationships.visibility`: a block either way hides everything, a
+    private account's content is for itself and its accepted followers.
+    """
+
+    password: str
+    private: set[int]
+    blocks: set[tuple[int, int]]  # (blocker, blocked)
+    follows: set[tuple[int, int]]  # (follower, followee), of the viewers only
+
+    @classmethod
+    def load(cls, password: str, viewers: list[int]) -> Visibility:
+        with feed_database(password) as cursor:
+            # The feed's tables, by the names its models give them.
+            cursor.execute("SELECT id FROM authors_author WHERE is_private")
+            private = {row[0] for row in cursor.fetchall()}
+            cursor.execute("SELECT blocker_id, blocked_id FROM relationships_block")
+            blocks = set(cursor.fetchall())
+            cursor.execute(
+                "SELECT follower_id, followee_id FROM social_follow WHERE follower_id = ANY(%s)",
+                [viewers],
+            )
+            follows = set(cursor.fetchall())
+        return cls(password, private, blocks, follows)
+
+    def post_authors(self, post_ids: list[int]) -> dict[int, int]:
+        with feed_database(self.password) as cursor:
+            cursor.execute("SELECT id, author_id FROM posts_post WHERE id = ANY(%s)", [post_ids])
+            return dict(cursor.fetchall())
+
+    def blocked(self, one: int, other: int) -> bool:
+        return (one, other) in self.blocks or (other, one) in self.blocks
+
+    def may_see(self, viewer: int, author: int) -> bool:
+        if viewer == author:
+            return True
+        if self.blocked(viewer, author):
+            return False
+        return author not in self.private or (viewer, author) in self.follows
 
 
 @dataclass
@@ -529,21 +576,32 @@ class Bench:
         deep = self.write_requests("deep", self.deep_cursors(viewers[:20], page=args.deep_page))
         bare = self.write_requests("bare", [("GET", BARE_PATH, self.token(v)) for v in viewers])
         self.sizes = database_sizes(self.secrets()["PG_SUPERUSER_PASSWORD"])
-        post_ids = [rng.randint(1, args.posts) for _ in range(500)]
+        # Every request below is one the visibility policy allows (the seed has private
+        # accounts, blocks and mutes): each still pays for the policy's checks, and none is
+        # a cheaper refusal counted as a read.
+        self.visibility = Visibility.load(self.secrets()["PG_SUPERUSER_PASSWORD"], viewers)
+        candidates = [rng.randint(1, args.posts) for _ in range(2000)]
+        authors_of = self.visibility.post_authors(candidates)
+        pairs: list[tuple[int, int]] = []  # (viewer, post)
+        for post_id in candidates:
+            viewer = viewers[len(pairs) % 200]
+            if len(pairs) < 500 and self.visibility.may_see(viewer, authors_of[post_id]):
+                pairs.append((viewer, post_id))
         single = self.write_requests(
-            "post",
-            [
-                ("GET", f"/api/v1/posts/{p}", self.token(viewers[i % 200]))
-                for i, p in enumerate(post_ids)
-            ],
+            "post", [("GET", f"/api/v1/posts/{p}", self.token(v)) for v, p in pairs]
         )
-        authors = [1 + int(args.users * rng.random() ** 1.5) for _ in range(300)]
-        user_posts = self.write_requests(
-            "user_posts", [("GET", f"/api/v1/users/{a}/posts", "-") for a in authors]
-        )
+        user_posts_lines = []
+        while len(user_posts_lines) < 300:
+            viewer = viewers[len(user_posts_lines) % 200]
+            author = 1 + int(args.users * rng.random() ** 1.5)
+            if self.visibility.may_see(viewer, author):
+                user_posts_lines.append(
+                    ("GET", f"/api/v1/users/{author}/posts", self.token(viewer))
+                )
+        user_posts = self.write_requests("user_posts", user_posts_lines)
         like_lines = []
-        for i, post_id in enumerate(post_ids):
-            token = self.token(viewers[i % 200])
+        for viewer, post_id in pairs:
+            token = self.token(viewer)
             like_lines += [
                 ("POST", f"/api/v1/posts/{post_id}/like", token),
                 ("DELETE", f"/api/v1/posts/{post_id}/like", token),
@@ -561,6 +619,8 @@ class Bench:
             token = self.token(v)
             for _ in range(3):
                 other = other_user(rng, v, args.users)
+                while self.visibility.blocked(v, other):
+                    other = other_user(rng, v, args.users)
                 follow_lines += [
                     ("POST", f"/api/v1/users/{other}/follow", token),
                     ("DELETE", f"/api/v1/users/{other}/follow", token),
@@ -774,6 +834,25 @@ def mib(kib: float) -> str:
 
 def ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+@contextlib.contextmanager
+def feed_database(superuser_password: str) -> Iterator[Any]:
+    """A cursor on the benchmark's feed database, as the cluster's superuser."""
+    import psycopg2  # the stack's own dependency; imported here, where the database is up
+
+    connection = psycopg2.connect(
+        host="127.0.0.1",
+        port=PORTS["PG_PORT"],
+        dbname="feed",
+        user="postgres",
+        password=superuser_password,
+    )
+    try:
+        with connection, connection.cursor() as cursor:
+            yield cursor
+    finally:
+        connection.close()
 
 
 def database_sizes(superuser_password: str) -> list[tuple[str, int]]:

@@ -6,7 +6,7 @@ from django.db.models import Count, F
 
 from authors.models import Author
 from posts.models import Comment, Like, Post, PostImage
-from relationships.models import Follow
+from relationships.models import Block, Follow, FollowRequest, Mute
 from social.models import UserStats
 from timeline.models import InboxEntry
 from timeline.services import fill_inboxes
@@ -54,6 +54,44 @@ def test_seeded_counters_match_the_rows():
     # The inboxes hold the window already: filling them again adds nothing.
     assert InboxEntry.objects.exists()
     assert fill_inboxes() == 0
+
+
+def test_seeded_privacy_is_a_state_the_services_could_have_produced():
+    call_command(
+        "seed_benchmark",
+        "--yes",
+        "--users",
+        "60",
+        "--follows-per-user",
+        "15",
+        "--posts",
+        "100",
+        "--private-every",
+        "5",
+        "--blocks-per-user",
+        "3",
+        stdout=None,
+    )
+    private = set(Author.objects.filter(is_private=True).values_list("id", flat=True))
+    assert private == set(range(5, 61, 5))
+    assert Block.objects.exists()
+    assert Mute.objects.exists()
+    assert FollowRequest.objects.exists()
+    assert not Block.objects.filter(blocker_id=F("blocked_id")).exists()
+    blocked = {pair for block in Block.objects.all() for pair in _both_ways(block)}
+    # A block removed the follows both ways, and no one blocked asks to follow.
+    assert not blocked & set(Follow.objects.values_list("follower_id", "followee_id"))
+    requests = set(FollowRequest.objects.values_list("requester_id", "target_id"))
+    assert not blocked & requests
+    assert {target for _, target in requests} <= private
+    assert not requests & set(Follow.objects.values_list("follower_id", "followee_id"))
+    # Counters count the follows that remain.
+    for stats in UserStats.objects.all():
+        assert stats.followers_count == Follow.objects.filter(followee_id=stats.user_id).count()
+
+
+def _both_ways(block: Block) -> list[tuple[int, int]]:
+    return [(block.blocker_id, block.blocked_id), (block.blocked_id, block.blocker_id)]
 
 
 def test_floor_view_is_not_routed_by_default(client):

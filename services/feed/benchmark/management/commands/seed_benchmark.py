@@ -1,9 +1,12 @@
 """Seed the feed database with a realistic data set for `make bench`, server-side in SQL.
 
 Users' popularity follows a long tail (a power of a uniform draw), so a few accounts have huge
-follower counts and most have few; posts, likes and comments lean the same way. Every counter is
-recomputed from the rows at the end and the timeline inboxes are filled from them, so the seeded
-state is one the services could have produced.
+follower counts and most have few; posts, likes and comments lean the same way. Every
+`--private-every`th account is private (with a few pending follow requests), and every user has
+a few blocks and mutes, so that every read pays for the visibility policy
+(`relationships.visibility`) as it would in production; a block removed the follows between the
+two, as blocking does. Every counter is recomputed from the rows at the end and the timeline
+inboxes are filled from them, so the seeded state is one the services could have produced.
 Destroys whatever the feed database holds: refuses to run without --yes.
 """
 
@@ -31,6 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("--posts", type=int, default=1_000_000)
         parser.add_argument("--likes-per-post", type=float, default=2.0)
         parser.add_argument("--comments-per-post", type=float, default=0.5)
+        parser.add_argument(
+            "--private-every", type=int, default=20, help="every Nth account is private; 0: none"
+        )
+        parser.add_argument("--requests-per-private", type=int, default=3)
+        parser.add_argument("--blocks-per-user", type=int, default=2)
+        parser.add_argument("--mutes-per-user", type=int, default=3)
         parser.add_argument("--yes", action="store_true", help="confirm wiping the feed database")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -45,6 +54,10 @@ class Command(BaseCommand):
             "posts": posts,
             "likes": int(posts * options["likes_per_post"]),
             "comments": int(posts * options["comments_per_post"]),
+            "private_every": options["private_every"],
+            "requests": options["requests_per_private"],
+            "blocks": options["blocks_per_user"],
+            "mutes": options["mutes_per_user"],
         }
         author, post, like, comment, image = (
             table("authors.Author"),
@@ -54,17 +67,24 @@ class Command(BaseCommand):
             table("posts.PostImage"),
         )
         follow, stats = table("relationships.Follow"), table("social.UserStats")
+        request, block, mute = (
+            table("relationships.FollowRequest"),
+            table("relationships.Block"),
+            table("relationships.Mute"),
+        )
         inbox = table("timeline.InboxEntry")
         steps = [
             (
                 "wipe",
                 f"TRUNCATE {author}, {post}, {like}, {comment}, {image}, {follow}, {stats}, "
-                f"{inbox} RESTART IDENTITY CASCADE",
+                f"{request}, {block}, {mute}, {inbox} RESTART IDENTITY CASCADE",
             ),
             (
                 "authors",
-                f"INSERT INTO {author} (id, username, avatar_url, updated_at) "
-                "SELECT g, 'user' || g, NULL, now() FROM generate_series(1, %(users)s) g",
+                f"INSERT INTO {author} (id, username, avatar_url, updated_at, is_private) "
+                "SELECT g, 'user' || g, NULL, now(), "
+                "%(private_every)s > 0 AND g %% greatest(%(private_every)s, 1) = 0 "
+                "FROM generate_series(1, %(users)s) g",
             ),
             (
                 "follows",
@@ -76,6 +96,52 @@ class Command(BaseCommand):
                 "  SELECT DISTINCT 1 + floor(%(users)s * power(random(), 2.5))::bigint AS f "
                 "  FROM generate_series(1, %(follows)s + u * 0)"
                 ") pick WHERE f <> u ON CONFLICT DO NOTHING",
+            ),
+            (
+                "blocks",
+                # Uniformly drawn: blocks are personal, not drawn to the popular.
+                f"INSERT INTO {block} (blocker_id, blocked_id, created_at) "
+                "SELECT u, b, now() - random() * interval '365 days' "
+                "FROM generate_series(1, %(users)s) u, LATERAL ("
+                "  SELECT DISTINCT 1 + floor(%(users)s * random())::bigint AS b "
+                "  FROM generate_series(1, %(blocks)s + u * 0)"
+                ") pick WHERE b <> u ON CONFLICT DO NOTHING",
+            ),
+            (
+                "follows a block removed",
+                f"DELETE FROM {follow} f USING {block} b "
+                "WHERE f.follower_id = b.blocker_id AND f.followee_id = b.blocked_id",
+            ),
+            (
+                "follows a block removed, the other way",
+                f"DELETE FROM {follow} f USING {block} b "
+                "WHERE f.follower_id = b.blocked_id AND f.followee_id = b.blocker_id",
+            ),
+            (
+                "mutes",
+                # Drawn like follows: one mutes the accounts one sees, often the popular ones.
+                f"INSERT INTO {mute} (muter_id, muted_id, created_at) "
+                "SELECT u, m, now() - random() * interval '365 days' "
+                "FROM generate_series(1, %(users)s) u, LATERAL ("
+                "  SELECT DISTINCT 1 + floor(%(users)s * power(random(), 2.5))::bigint AS m "
+                "  FROM generate_series(1, %(mutes)s + u * 0)"
+                ") pick WHERE m <> u ON CONFLICT DO NOTHING",
+            ),
+            (
+                "follow requests",
+                # Pending: from users who neither follow the private account nor are in a
+                # block with it.
+                f"INSERT INTO {request} (requester_id, target_id, created_at) "
+                "SELECT r, a.id, now() - random() * interval '30 days' "
+                f"FROM {author} a, LATERAL ("
+                "  SELECT DISTINCT 1 + floor(%(users)s * random())::bigint AS r "
+                "  FROM generate_series(1, %(requests)s + a.id * 0)"
+                ") pick WHERE a.is_private AND r <> a.id "
+                f"AND NOT EXISTS (SELECT 1 FROM {follow} "
+                "                 WHERE follower_id = r AND followee_id = a.id) "
+                f"AND NOT EXISTS (SELECT 1 FROM {block} WHERE (blocker_id, blocked_id) IN "
+                "                 ((r, a.id), (a.id, r))) "
+                "ON CONFLICT DO NOTHING",
             ),
             (
                 "posts",
@@ -150,7 +216,10 @@ class Command(BaseCommand):
             # timeline's index-only scans skip the heap; right after a bulk load they would not
             # until autovacuum catches up, mid-measurement. VACUUM cannot run in a transaction
             # (the tests'): there, statistics are enough.
-            seeded = f"{author}, {post}, {like}, {comment}, {image}, {follow}, {stats}, {inbox}"
+            seeded = (
+                f"{author}, {post}, {like}, {comment}, {image}, {follow}, {stats}, {request}, "
+                f"{block}, {mute}, {inbox}"
+            )
             cursor.execute(
                 f"ANALYZE {seeded}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {seeded}"
             )
