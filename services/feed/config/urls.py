@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("social.api.urls")),
     path("api/v1/", include("timeline.api.urls")),
     path("api/v1/", include("saved.api.urls")),
+    path("api/v1/", include("moderation.api.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:

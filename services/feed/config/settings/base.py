@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "social",
     "timeline",
     "saved",
+    "moderation",
     "benchmark",
 ]
 
