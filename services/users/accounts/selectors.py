@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from accounts.models import NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, Session, User
+from blocks.selectors import blocks_viewer
 
 # Columns the profile shapes need; the password hash and permissions stay in the database.
 PROFILE_COLUMNS = (
@@ -25,40 +26,47 @@ PROFILE_COLUMNS = (
 )
 
 
-def public_users() -> QuerySet[User]:
-    """The base queryset of every public read: accounts that are active."""
-    return User.objects.filter(is_active=True).only(*PROFILE_COLUMNS)
+def public_users(*, viewer_id: int | None = None) -> QuerySet[User]:
+    """The base queryset of every public read: accounts that are active, without those that
+    block `viewer_id` (the contract: a blocked user gets 404 for the blocker's profile and
+    never finds it in search; the blocker still sees theirs). Anonymous: `viewer_id` None."""
+    users = User.objects.filter(is_active=True).only(*PROFILE_COLUMNS)
+    if viewer_id is None:
+        return users
+    return users.filter(~blocks_viewer(viewer_id))
 
 
-def get_public_user(*, user_id: int) -> User:
-    """An active user's profile by id; `NotFound` (404) otherwise."""
-    user = public_users().filter(pk=user_id).first()
+def get_public_user(*, user_id: int, viewer_id: int | None = None) -> User:
+    """An active user's profile by id, as `viewer_id` may see it; `NotFound` (404) otherwise."""
+    user = public_users(viewer_id=viewer_id).filter(pk=user_id).first()
     if user is None:
         raise NotFound("No such user.")
     return user
 
 
-def get_public_user_by_username(*, username: str) -> User:
-    """An active user's profile by username, in any letter case; `NotFound` (404) otherwise."""
+def get_public_user_by_username(*, username: str, viewer_id: int | None = None) -> User:
+    """An active user's profile by username, in any letter case, as `viewer_id` may see it;
+    `NotFound` (404) otherwise."""
     # Usernames are stored lower-case, so an exact match on the lowered input uses the
     # unique index.
     if len(username) > USERNAME_MAX_LENGTH:
         raise NotFound("No such user.")
-    user = public_users().filter(username=username.lower()).first()
+    user = public_users(viewer_id=viewer_id).filter(username=username.lower()).first()
     if user is None:
         raise NotFound("No such user.")
     return user
 
 
-def search_users(*, query: str) -> QuerySet[User]:
-    """Active users whose username or name starts with `query`, in any letter case.
+def search_users(*, query: str, viewer_id: int | None = None) -> QuerySet[User]:
+    """Active users whose username or name starts with `query`, in any letter case, without
+    those that block `viewer_id`.
 
     A blank query lists every active user (the caller paginates). Both branches are plain
     prefix `LIKE`s on lower-case values, which the `varchar_pattern_ops` indexes on
     `username` and on `lower(name)` serve; Django escapes `%` and `_` in `query`.
     """
     query = query.strip().lower()
-    users = public_users()
+    users = public_users(viewer_id=viewer_id)
     if not query:
         return users
     if len(query) > max(USERNAME_MAX_LENGTH, NAME_MAX_LENGTH):

@@ -1,14 +1,16 @@
-"""The events the users service consumes (`EVENT_HANDLERS`): its own mail requests.
+"""The events the users service consumes (`EVENT_HANDLERS`): its own mail requests, and the
+feed's blocks (which hide a blocker's profile from the account they block).
 
 Like `urls.py` for requests: the edge that checks what arrives and hands it on. A request that
 can never be queued is `Unprocessable` (straight to the dead letters); the consumer applies each
 event once, in the transaction that queues its message, so a redelivery queues nothing twice.
 """
 
+from blocks.services import apply_block_event
 from mailer.models import MessageKind
 from mailer.services import queue_message
 from shared.events.consumer import Unprocessable
-from shared.events.message import Event
+from shared.events.message import MAX_BIGINT, Event
 
 ADDRESS_MAX_LENGTH = 254
 
@@ -36,4 +38,21 @@ def queue_requested_mail(event: Event) -> None:
         user_id=event.aggregate_id,
         to=_address(payload.get("to"), "payload.to"),
         data=data,
+    )
+
+
+def apply_block(event: Event) -> None:
+    """`feed.block.created|deleted` (aggregate: the blocker) -> the replica of who blocks whom."""
+    blocked_id = event.payload.get("blocked_id")
+    if (
+        not isinstance(blocked_id, int)
+        or isinstance(blocked_id, bool)
+        or not 0 < blocked_id <= MAX_BIGINT
+    ):
+        raise Unprocessable("payload.blocked_id is not an id")
+    apply_block_event(
+        sequence=event.sequence,
+        blocker_id=event.aggregate_id,
+        blocked_id=blocked_id,
+        active=event.type == "feed.block.created",
     )

@@ -43,6 +43,11 @@ from accounts.services import (
 from shared.pagination import KeysetPagination
 
 
+def viewer_id(request: Request) -> int | None:
+    """Who is looking at public profiles: the caller's id, or None without a token."""
+    return request.user.pk if request.user.is_authenticated else None
+
+
 class MeView(APIView):
     """The caller's private profile. PUT replaces every editable field, PATCH some of them."""
 
@@ -211,7 +216,8 @@ class UserDetailView(APIView):
 
     @extend_schema(responses={200: PublicProfileSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(PublicProfileSerializer(get_public_user(user_id=pk)).data)
+        user = get_public_user(user_id=pk, viewer_id=viewer_id(request))
+        return Response(PublicProfileSerializer(user).data)
 
 
 class UserLookupView(APIView):
@@ -227,7 +233,9 @@ class UserLookupView(APIView):
     def get(self, request: Request) -> Response:
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        user = get_public_user_by_username(username=query.validated_data["username"])
+        user = get_public_user_by_username(
+            username=query.validated_data["username"], viewer_id=viewer_id(request)
+        )
         return Response(PublicProfileSerializer(user).data)
 
 
@@ -263,4 +271,6 @@ class UserListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[User]:
         query = self.QuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        return search_users(query=query.validated_data.get("search", ""))
+        return search_users(
+            query=query.validated_data.get("search", ""), viewer_id=viewer_id(self.request)
+        )

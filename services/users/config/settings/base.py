@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "shared.periodic",
     "shared.events",
     "accounts",
+    "blocks",
     "mailer",
 ]
 
@@ -151,6 +152,9 @@ INTERNAL_API_TOKEN = require_secret("INTERNAL_API_TOKEN")
 globals().update(event_settings(service="users"))
 EVENT_HANDLERS = {
     "users.mail.requested": "config.events.queue_requested_mail",
+    # Blocks live in the feed; profiles are hidden from the accounts their owner blocks.
+    "feed.block.created": "config.events.apply_block",
+    "feed.block.deleted": "config.events.apply_block",
 }
 # Extra `/readyz` fields (shared.health): the broker and the outbox backlog.
 READINESS_CHECKS = ["shared.events.health.readiness", "mailer.selectors.readiness"]
