@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import Account, sign_up
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def staff(stack, api) -> Account:
     suffix = uuid.uuid4().hex[:10]
     email, password = f"mod{suffix}@example.com", "a sturdy passphrase 42"
