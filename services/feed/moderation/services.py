@@ -5,6 +5,8 @@ out, and resolves every open report on the target at once. Removing content goes
 functions that delete it for its author, so counters, inboxes and events stay right.
 """
 
+from contextlib import suppress
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +17,7 @@ from authors.services import ensure_author_exists, lock_authors_for_writing
 from moderation.models import ModerationAction, Report, TargetType
 from posts.models import Comment, Post
 from posts.services import delete_comment
+from relationships.visibility import BlockingUser, check_can_act_on, not_blocked_q, visible_q
 from shared.db import get_or_create_toggle
 
 NO_TARGET = {
@@ -28,15 +31,27 @@ ONLY_CONTENT_IS_REMOVED = (
 
 
 def _require_visible_target(*, viewer_id: int, target_type: str, target_id: int) -> None:
-    """`NotFound` unless the target exists for `viewer_id`, as its own read would answer."""
+    """`NotFound` unless the target exists for `viewer_id`, as the visibility policy says its
+    own read would answer: a post or comment of someone in a block with the viewer (or of a
+    private account they do not follow) does not exist for them, nor an account that blocks
+    them. One query (a user the replica has not met costs a look-up in the users service)."""
     if target_type == TargetType.POST:
-        exists = Post.objects.filter(pk=target_id).exists()
+        visible = Post.objects.filter(visible_q(viewer_id, "author_id"), pk=target_id).exists()
     elif target_type == TargetType.COMMENT:
-        exists = Comment.objects.filter(pk=target_id).exists()
+        visible = Comment.objects.filter(
+            visible_q(viewer_id, "post__author_id"),
+            not_blocked_q(viewer_id, "author_id"),
+            pk=target_id,
+        ).exists()
     else:
         # Users the replica has not met yet are asked of the users service (503 when down).
-        exists = ensure_author_exists(target_id) is not None
-    if not exists:
+        visible = ensure_author_exists(target_id) is not None
+        # Reporting an account one blocks is what blocking an abuser often comes with: only
+        # an account that blocks the reporter does not exist for them.
+        if visible:
+            with suppress(BlockingUser):
+                check_can_act_on(actor_id=viewer_id, target_id=target_id)
+    if not visible:
         raise NotFound(NO_TARGET[TargetType(target_type)])
 
 

@@ -11,6 +11,7 @@ from moderation.services import report_target, resolve_report
 from posts.models import Comment, Post
 from posts.services import add_comment
 from posts.tests.factories import AuthorFactory
+from relationships.tests.factories import BlockFactory
 from shared.testing import run_concurrently
 from social.models import UserStats
 from timeline.models import InboxEntry
@@ -102,6 +103,53 @@ def test_reporting_a_deleted_user_is_not_found():
     AuthorFactory(id=5, deleted_at="2026-12-01T00:00:00Z")
     with pytest.raises(NotFound):
         report(2, "user", 5)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("blocker", "blocked"), [(1, 2), (2, 1)], ids=["author-blocks", "reporter-blocks"]
+)
+def test_content_across_a_block_is_not_found_for_the_reporter(post, blocker, blocked):
+    comment = add_comment(post=post, author_id=1, body="hello")
+    BlockFactory(blocker_id=blocker, blocked_id=blocked)
+
+    for target_type, target_id in (("post", post.pk), ("comment", comment.pk)):
+        with pytest.raises(NotFound):
+            report(2, target_type, target_id)
+    assert not Report.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_comment_by_someone_in_a_block_with_the_reporter_is_not_found(post):
+    AuthorFactory(id=3)
+    comment = add_comment(post=post, author_id=3, body="hello")
+    BlockFactory(blocker_id=3, blocked_id=2)
+
+    with pytest.raises(NotFound):
+        report(2, "comment", comment.pk)
+    assert report(4, "comment", comment.pk)[1] is True
+
+
+@pytest.mark.django_db
+def test_a_private_accounts_post_is_not_found_for_a_non_follower():
+    AuthorFactory(id=1, is_private=True)
+    private = create_post(author_id=1, title="mine")
+
+    with pytest.raises(NotFound):
+        report(2, "post", private.pk)
+    assert report(1, "post", private.pk)[1] is True
+
+
+@pytest.mark.django_db
+def test_an_account_that_blocks_the_reporter_is_not_found_but_one_they_block_can_be_reported():
+    AuthorFactory(id=1)
+    AuthorFactory(id=3)
+    BlockFactory(blocker_id=1, blocked_id=2)
+    BlockFactory(blocker_id=2, blocked_id=3)
+
+    with pytest.raises(NotFound):
+        report(2, "user", 1)
+    assert report(2, "user", 3)[1] is True
 
 
 @pytest.mark.django_db(transaction=True)
