@@ -5,9 +5,12 @@ per-account sequence, a consumer that meets an older state after a newer one sim
 newer one, and one that missed an event loses nothing once the next one arrives.
 """
 
+from datetime import UTC, datetime
+
 from accounts.avatars import avatar_url
-from accounts.models import User
+from accounts.models import Session, User
 from shared.events.outbox import record_event
+from shared.revocation.conf import SESSION_ENDED, SESSIONS_ENDED
 
 ACCOUNT_CREATED = "users.account.created"
 ACCOUNT_UPDATED = "users.account.updated"
@@ -15,6 +18,10 @@ ACCOUNT_DELETED = "users.account.deleted"
 # A message to send about an account; the users service consumes it itself (config/events.py),
 # queueing it for the mailer. Its own aggregate, so that it takes no account sequence numbers.
 MAIL_REQUESTED = "users.mail.requested"
+# Ended sign-ins, for every service that verifies tokens itself (`shared.revocation`): one
+# session (aggregate `users.session`), or every session of an account up to an id (aggregate
+# `users.sessions`, id = the account's); neither takes account sequence numbers. The names
+# live in shared.revocation.conf, beside the handlers that apply them.
 
 
 def account_state(user: User) -> dict[str, str | None]:
@@ -58,3 +65,26 @@ def record_mail_requested(
         aggregate_id=user.pk,
         payload={"kind": kind, "to": to, "data": data or {}},
     )
+
+
+def record_session_ended(session: Session) -> None:
+    """Call inside the transaction that ends `session` (its tokens are refused everywhere)."""
+    record_event(
+        type=SESSION_ENDED,
+        aggregate_id=session.pk,
+        payload={"user_id": session.user_id, "expires_at": _iso(session.expires_at)},
+    )
+
+
+def record_sessions_ended(*, user_id: int, through_session_id: int, expires_at: datetime) -> None:
+    """Call inside the transaction that ends every session of `user_id` up to
+    `through_session_id`; `expires_at` is when the last token of theirs would have expired."""
+    record_event(
+        type=SESSIONS_ENDED,
+        aggregate_id=user_id,
+        payload={"through_session_id": through_session_id, "expires_at": _iso(expires_at)},
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
@@ -30,6 +31,8 @@ from accounts.events import (
     record_account_deleted,
     record_account_updated_if_changed,
     record_mail_requested,
+    record_session_ended,
+    record_sessions_ended,
 )
 from accounts.models import EMAIL_CI_UNIQUE, Session, User
 from accounts.usernames import MESSAGE as RESERVED_MESSAGE, is_reserved
@@ -51,6 +54,7 @@ WRONG_CREDENTIALS = "No active account found with the given credentials"
 INVALID_LINK_TOKEN = "This link is invalid or has expired, or it has been used already."  # noqa: S105
 # A JWT of this service is ~400 bytes; anything far longer is not one of ours.
 TOKEN_MAX_LENGTH = 4096
+REUSED_REFRESH_TOKEN = "This refresh token was used already; its sign-in has ended, sign in again."  # noqa: S105
 
 
 # --- Accounts ------------------------------------------------------------------------------
@@ -318,6 +322,10 @@ def rotate_refresh_token(*, raw: str, client: Client | None = None) -> dict[str,
     a missing or inactive user, or an ended session, is an `InvalidToken` (401). New tokens
     carry the user's current claims, not the old token's. A token from before sessions existed
     (no `sid`) starts one.
+
+    A token that was rotated already, presented again, means two parties hold the sign-in's
+    tokens, and the server cannot tell which is the thief (RFC 9700, 4.14.2): the whole
+    session ends, the chain that grew from the token included, and the answer is 401.
     """
     token = _decode_refresh(raw)
     user_id = _token_user_id(token)
@@ -326,35 +334,54 @@ def rotate_refresh_token(*, raw: str, client: Client | None = None) -> dict[str,
         if user is None:
             raise InvalidToken("No active account found for the given token.")
         sid = token.get("sid")
-        if sid is None:
-            session = _start_session(user, client or Client())
-        else:
-            session = _live_session(user_id=user.pk, sid=sid)
-        _blacklist(token)
-        # The session keeps the user agent and address it signed in with.
-        session.last_used_at = timezone.now()
-        session.save(update_fields=["last_used_at"])
-        return issue_token_pair(user, session=session)
+        session = None if sid is None else _live_session(user_id=user.pk, sid=sid)
+        if _spend(token):
+            if session is None:
+                session = _start_session(user, client or Client())
+            # The session keeps the user agent and address it signed in with.
+            session.last_used_at = timezone.now()
+            session.save(update_fields=["last_used_at"])
+            return issue_token_pair(user, session=session)
+        if session is not None:
+            _end_session(session)
+    raise InvalidToken(REUSED_REFRESH_TOKEN)
 
 
 def revoke_refresh_token(*, raw: str) -> None:
-    """Log out: blacklist `raw` and end its session; `InvalidToken` (401) when it is invalid,
-    already revoked or its session already ended."""
+    """Log out: blacklist `raw` and end its session; `InvalidToken` (401) when it is invalid
+    or spent already. A token rotated already ends its session all the same (as a refresh
+    with it would), and is a 401. An unspent token whose sign-in ended already (revoked from
+    the session list, or by a reuse of an older token of its chain) has nothing left to end:
+    it is spent and the logout succeeds, as RFC 7009 answers the revocation of a token that is
+    no longer valid."""
     token = _decode_refresh(raw)
     with transaction.atomic():
         sid = token.get("sid")
+        session = None
         if sid is not None:
-            _live_session(user_id=_token_user_id(token), sid=sid).delete()
-        _blacklist(token)
+            session = (
+                Session.objects.select_for_update()
+                .filter(pk=sid, user_id=_token_user_id(token))
+                .first()
+            )
+        spent_now = _spend(token)
+        if session is not None:
+            _end_session(session)
+    if not spent_now:
+        raise InvalidToken(REUSED_REFRESH_TOKEN)
 
 
 def end_session(*, user: User, session_id: int) -> None:
-    """End one of the user's sessions: its refresh token stops working. `NotFound` (404)."""
-    deleted, _ = Session.objects.filter(
-        pk=session_id, user_id=user.pk, expires_at__gt=timezone.now()
-    ).delete()
-    if not deleted:
-        raise NotFound("No such session.")
+    """End one of the user's sessions: its tokens stop working everywhere. `NotFound` (404)."""
+    with transaction.atomic():
+        session = (
+            Session.objects.select_for_update()
+            .filter(pk=session_id, user_id=user.pk, expires_at__gt=timezone.now())
+            .first()
+        )
+        if session is None:
+            raise NotFound("No such session.")
+        _end_session(session)
 
 
 def _start_session(user: User, client: Client) -> Session:
@@ -386,9 +413,27 @@ def _expiry(refresh: RefreshToken) -> datetime:
     return datetime.fromtimestamp(refresh["exp"], tz=UTC)
 
 
+def _end_session(session: Session) -> None:
+    """The sign-in ends: its refresh tokens here at once (rotation needs the row), its access
+    tokens here at once and on the other services once they apply the event."""
+    record_session_ended(session)
+    session.delete()
+
+
 def _end_all_sessions(user_id: int) -> None:
-    """Every sign-in of the user ends: sessions deleted, every refresh token blacklisted."""
-    Session.objects.filter(user_id=user_id).delete()
+    """Every sign-in of the user ends: sessions deleted, every refresh token blacklisted, and
+    one event ends their access tokens everywhere (session ids only grow, so one cutoff says
+    it; a sign-in made afterwards is above it)."""
+    sessions = Session.objects.filter(user_id=user_id)
+    ended = sessions.aggregate(through=Max("id"), expires_at=Max("expires_at"))
+    # A token without a sid (from before sessions) lasts its own lifetime at most.
+    last_expiry = timezone.now() + jwt_settings.ACCESS_TOKEN_LIFETIME
+    if ended["expires_at"] is not None:
+        last_expiry = max(last_expiry, ended["expires_at"])
+    record_sessions_ended(
+        user_id=user_id, through_session_id=ended["through"] or 0, expires_at=last_expiry
+    )
+    sessions.delete()
     _revoke_all_refresh_tokens(user_id)
 
 
@@ -522,13 +567,21 @@ def _email_taken(email: str, *, by_other_than: User) -> bool:
 # --- Tokens --------------------------------------------------------------------------------
 
 
+class _PresentedRefreshToken(RefreshToken):
+    """A refresh token decoded without simplejwt's blacklist check: `_spend` checks it under
+    the token's lock, where a rotated token presented again can be told from a fresh one."""
+
+    def check_blacklist(self) -> None:
+        return
+
+
 def _decode_refresh(raw: str) -> RefreshToken:
     if len(raw) > TOKEN_MAX_LENGTH:
         # Not one of ours, and not worth decoding.
         raise InvalidToken("Token is invalid or expired")
     try:
-        # Checks signature, expiry, type, issuer, audience and (a fast path) the blacklist.
-        return RefreshToken(raw)
+        # Checks signature, expiry, type, issuer and audience.
+        return _PresentedRefreshToken(raw)
     except TokenError as exc:
         raise InvalidToken(exc.args[0]) from exc
 
@@ -540,8 +593,12 @@ def _token_user_id(token: RefreshToken) -> int:
         raise InvalidToken(exc.args[0]) from exc
 
 
-def _blacklist(token: RefreshToken) -> None:
-    """Blacklist `token` exactly once; call inside a transaction."""
+def _spend(token: RefreshToken) -> bool:
+    """Blacklist `token` exactly once; False when it was blacklisted already (spent before).
+
+    Call inside a transaction: the outstanding row stays locked to the commit, so of two
+    requests with one token exactly one spends it.
+    """
     outstanding = (
         OutstandingToken.objects.select_for_update()
         .filter(jti=token[jwt_settings.JTI_CLAIM])
@@ -551,12 +608,13 @@ def _blacklist(token: RefreshToken) -> None:
     if outstanding is None:
         raise InvalidToken("Token is invalid or expired")
     if BlacklistedToken.objects.filter(token=outstanding).exists():
-        raise InvalidToken("Token is blacklisted")
+        return False
     try:
         with transaction.atomic():
             BlacklistedToken.objects.create(token=outstanding)
     except IntegrityError:
-        raise InvalidToken("Token is blacklisted") from None
+        return False
+    return True
 
 
 def _revoke_all_refresh_tokens(user_id: int) -> None:

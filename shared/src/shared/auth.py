@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
@@ -58,6 +58,13 @@ def refuse_unverified_writes(request: Request, *, email_verified: bool) -> None:
     if getattr(view, "allow_unverified_email", False):
         return
     raise UnverifiedEmail()
+
+
+class SessionEnded(AuthenticationFailed):
+    """The token's sign-in was ended (logout, a revocation, a password change): 401."""
+
+    default_detail = "This sign-in has ended; sign in again."
+    default_code = "session_ended"
 
 
 class StatelessJWTAuthentication(JWTStatelessUserAuthentication):

@@ -87,7 +87,9 @@ def test_other_users_and_users_the_feed_never_met_are_unaffected(client_for, del
     assert client_for(999).post("/api/v1/posts", {"title": "hi"}, format="json").status_code == 201
 
 
-def test_authenticating_costs_one_primary_key_lookup(deleted_user, django_assert_num_queries):
+def test_authenticating_costs_one_statement_of_primary_key_probes(
+    deleted_user, django_assert_num_queries
+):
     request = APIRequestFactory().get(
         "/api/v1/feed", HTTP_AUTHORIZATION=f"Bearer {mint_access_token(ANN)}"
     )
@@ -96,8 +98,10 @@ def test_authenticating_costs_one_primary_key_lookup(deleted_user, django_assert
         user, _token = FeedJWTAuthentication().authenticate(request)
 
     assert user.id == ANN
-    sql = captured.captured_queries[0]["sql"]
+    # The deleted-account check and the ended sign-ins (shared.revocation), one round trip.
+    sql = " ".join(captured.captured_queries[0]["sql"].split())
     assert "WHERE id = 20 AND (deleted_at IS NOT NULL OR missing_since >= " in sql
+    assert "FROM shared_revocation_endedsession WHERE session_id = NULL" in sql
 
 
 # --- Claims ----------------------------------------------------------------------------------

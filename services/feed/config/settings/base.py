@@ -9,6 +9,7 @@ from shared.env import env, non_negative_int, read_env_file, require_secret
 from shared.events.conf import event_settings
 from shared.jwt import simple_jwt_settings
 from shared.logging import logging_config
+from shared.revocation.conf import EVENT_HANDLERS as REVOCATION_EVENT_HANDLERS
 from shared.settings import (
     MIDDLEWARE_HEAD,
     MIDDLEWARE_TAIL,
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "shared.idempotency",
     "shared.periodic",
     "shared.events",
+    "shared.revocation",
     "authors",
     "relationships",
     "posts",
@@ -95,6 +97,8 @@ EVENT_HANDLERS = {
     "users.account.created": "config.events.apply_account",
     "users.account.updated": "config.events.apply_account",
     "users.account.deleted": "config.events.apply_account",
+    # Ended sign-ins, whose tokens the authentication refuses from then on (shared.revocation).
+    **REVOCATION_EVENT_HANDLERS,
 }
 # Extra `/readyz` fields (shared.health): the broker, the outbox, the queue and dead letters.
 READINESS_CHECKS = ["shared.events.health.readiness"]
@@ -136,7 +140,7 @@ IMAGE_WORK_WAIT_SECONDS = env.float("IMAGE_WORK_WAIT_SECONDS", default=0.0)
 
 # --- Upkeep (manage.py run_periodic_jobs; README: Upkeep) ---------------------------------
 # The jobs every service runs; this service's own go here too.
-PERIODIC_JOBS = {**SHARED_PERIODIC_JOBS}
+PERIODIC_JOBS = {**SHARED_PERIODIC_JOBS, "prune_ended_sessions": 3600}
 
 # --- Logging -------------------------------------------------------------------------------
 LOGGING = logging_config(service="feed", level=env.str("LOG_LEVEL", default="INFO"))

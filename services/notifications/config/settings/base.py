@@ -10,6 +10,7 @@ from shared.env import env, read_env_file, require_secret
 from shared.events.conf import event_settings
 from shared.jwt import simple_jwt_settings
 from shared.logging import logging_config
+from shared.revocation.conf import EVENT_HANDLERS as REVOCATION_EVENT_HANDLERS
 from shared.settings import (
     MIDDLEWARE_HEAD,
     MIDDLEWARE_TAIL,
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "shared.idempotency",
     "shared.periodic",
     "shared.events",
+    "shared.revocation",
     "actors",
     "notifications",
 ]
@@ -110,6 +112,8 @@ EVENT_HANDLERS = {
         "feed.mute.deleted": "apply_mute_deleted",
     }.items()
 }
+# Ended sign-ins, whose tokens the authentication refuses from then on (shared.revocation).
+EVENT_HANDLERS.update(REVOCATION_EVENT_HANDLERS)
 # Extra `/readyz` fields (shared.health): the broker, the queue and its dead letters.
 READINESS_CHECKS = ["shared.events.health.readiness"]
 
@@ -123,7 +127,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
 # --- Upkeep (manage.py run_periodic_jobs; README: Upkeep) ---------------------------------
 # The jobs every service runs; this service's own go here too.
-PERIODIC_JOBS = {**SHARED_PERIODIC_JOBS, "prune_action_states": 3600}
+PERIODIC_JOBS = {
+    **SHARED_PERIODIC_JOBS,
+    "prune_action_states": 3600,
+    "prune_ended_sessions": 3600,
+}
 # Undone actions are remembered this long against late events (as long as applied event ids).
 ACTION_STATE_RETENTION_DAYS = env.int("ACTION_STATE_RETENTION_DAYS", default=30)
 

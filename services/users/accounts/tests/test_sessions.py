@@ -112,9 +112,11 @@ def test_sessions_need_a_token(client):
 
 def test_logout_ends_the_session(client, user):
     tokens = sign_in(client).json()
+    other = sign_in(client).json()
     assert client.post("/api/v1/auth/logout", {"refresh": tokens["refresh"]}).status_code == 204
-    assert not Session.objects.exists()
-    assert sessions(client, tokens["access"]).json()["results"] == []
+    assert list(Session.objects.values_list("pk", flat=True)) == [decode(other["access"])["sid"]]
+    assert sessions(client, tokens["access"]).status_code == 401
+    assert len(sessions(client, other["access"]).json()["results"]) == 1
 
 
 def test_a_password_change_ends_every_session(client, user):
