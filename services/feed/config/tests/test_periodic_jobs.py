@@ -8,6 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from shared.idempotency.models import IdempotencyRecord
+from shared.revocation.models import EndedSession
 from shared.throttling.models import RateLimitCounter
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,7 @@ def test_the_purges_are_scheduled_hourly():
     assert settings.PERIODIC_JOBS == {
         "purge_idempotency_keys": 3600,
         "purge_rate_limit_counters": 3600,
+        "prune_ended_sessions": 3600,
     }
 
 
@@ -33,9 +35,11 @@ def test_run_periodic_jobs_once_runs_every_job():
         expires_at=now - timedelta(days=1),
     )
     RateLimitCounter.objects.create(key="writes:1", window_end=1, count=3)
+    EndedSession.objects.create(session_id=5, user_id=7, expires_at=now - timedelta(hours=1))
     call_command("run_periodic_jobs", "--once")
     assert not IdempotencyRecord.objects.exists()
     assert not RateLimitCounter.objects.exists()
+    assert not EndedSession.objects.exists()
 
 
 @override_settings(PERIODIC_JOBS={"no_such_command": 60, "purge_rate_limit_counters": 60})
