@@ -5,9 +5,12 @@ that owns the rule. A payload that can never be applied is `Unprocessable` and g
 the dead letters; anything else a handler raises is retried.
 """
 
+from datetime import datetime
+
 from actions.accounts import AccountEventType, apply_account_event
 from shared.events.consumer import Unprocessable
-from shared.events.message import Event
+from shared.events.message import MAX_BIGINT, Event
+from timeline.services import FollowCursor, fan_out_batch, refill_batch
 
 USERNAME_MAX_LENGTH = 150
 NAME_MAX_LENGTH = 150
@@ -49,3 +52,28 @@ def apply_account(event: Event) -> None:
         avatar_url=_text(payload, "avatar_url", max_length=AVATAR_URL_MAX_LENGTH, required=False),
         is_private=_flag(payload, "is_private"),
     )
+
+
+def _follow_cursor(payload: dict) -> FollowCursor:
+    """`payload.after`: null (from the newest follower) or [created_at ISO 8601, follow id]."""
+    after = payload.get("after")
+    if after is None:
+        return None
+    try:
+        created_at, follow_id = after
+        moment = datetime.fromisoformat(created_at)
+    except (TypeError, ValueError) as exc:
+        raise Unprocessable("payload.after is not null or [timestamp, follow id]") from exc
+    if moment.tzinfo is None or type(follow_id) is not int or not 0 < follow_id <= MAX_BIGINT:
+        raise Unprocessable("payload.after is not null or [timestamp, follow id]")
+    return moment, follow_id
+
+
+def fan_out_post(event: Event) -> None:
+    """`feed.fanout.post` -> `fan_out_batch` (one batch of the post's followers)."""
+    fan_out_batch(post_id=event.aggregate_id, cursor=_follow_cursor(event.payload))
+
+
+def refill_author(event: Event) -> None:
+    """`feed.fanout.refill` -> `refill_batch` (one batch of the author's followers)."""
+    refill_batch(author_id=event.aggregate_id, cursor=_follow_cursor(event.payload))

@@ -24,9 +24,23 @@ class InboxEntry(models.Model):
     owner_id = models.BigIntegerField()
     created_at = models.DateTimeField()
     post_id = models.BigIntegerField()
+    # On the author's own entry only, from the post's commit until its fan-out to the followers'
+    # inboxes is done (timeline.fanout): until then a follower's page merges it from here.
+    fanout_pending = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name_plural = "inbox entries"
+        indexes = [
+            # A page's posts still being fanned out (timeline.selectors): the few of the whole
+            # service, newest first from the cursor, each author probed against the follows.
+            models.Index(
+                models.F("created_at").desc(),
+                models.F("post_id").desc(),
+                "owner_id",
+                name="inbox_fanout_pending",
+                condition=models.Q(fanout_pending=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Post {self.post_id} in the timeline of {self.owner_id}"
@@ -51,3 +65,22 @@ class InboxCoverage(models.Model):
 
     def __str__(self) -> str:
         return f"Inboxes complete since {self.complete_since}"
+
+
+class MergedAuthor(models.Model):
+    """An account with too many followers to fan out (`FANOUT_MAX_FOLLOWERS`), kept by
+    `timeline.fanout`: its posts are not copied into its followers' inboxes, and a follower's
+    page merges them from the posts at read time.
+
+    `refilling`: the account went back under the threshold and its recent posts are being
+    copied into its followers' inboxes; until that is done its posts are both fanned out and
+    merged, and then the row goes. A follow of the account reads this row FOR SHARE to decide
+    whether to copy its posts, so a switch waits for the follows deciding at that moment.
+    """
+
+    author_id = models.BigIntegerField(primary_key=True)
+    since = models.DateTimeField(auto_now_add=True)
+    refilling = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Posts of {self.author_id} merged at read time"

@@ -33,7 +33,7 @@ from posts.selectors import POSITION_TYPES, PostRow, post_rows, post_rows_statem
 from relationships.models import Follow
 from shared import prepared
 from shared.pagination import Cursor, Keyset
-from timeline.models import InboxEntry
+from timeline.models import InboxEntry, MergedAuthor
 from timeline.services import COMPLETE_SINCE_SQL, inbox_window
 
 _POSTS = sql.Identifier(Post._meta.db_table)
@@ -146,10 +146,15 @@ def _inbox_or_merge(keyset: Keyset, limit: int) -> sql.Composed:
 
     `inbox` reads the viewer's entries past the cursor (one range of the primary key); an entry
     whose post is gone is skipped by the join (a probe of the posts' primary key: the post's
-    row itself is read once, by `post_rows_statement`). `answer` says whether that
-    page is the timeline's, from how many posts `inbox` found and the oldest one's created_at
-    (one row, always). The merge's half is gated on it as a one-time filter, and is not run
-    when the inbox answers.
+    row itself is read once, by `post_rows_statement`). With them, the two kinds of post the
+    inboxes do not hold (the hybrid fan-out, `timeline.services`): the posts of the few
+    followees that are `MergedAuthor`s, `limit` from each one's index range, and the posts
+    whose fan-out is still under way by any followee (the pending marks of the whole service,
+    a handful while the consumer keeps up, each probed against the viewer's follows). UNION
+    drops a post found twice (a merged author's posts copied before it was merged). `answer`
+    says whether that page is the timeline's, from how many posts `inbox` found and the oldest
+    one's created_at (one row, always). The merge's half is gated on it as a one-time filter,
+    and is not run when the inbox answers.
     """
     complete_since = sql.SQL(COMPLETE_SINCE_SQL)
     if keyset.descending:
@@ -166,11 +171,39 @@ def _inbox_or_merge(keyset: Keyset, limit: int) -> sql.Composed:
     return sql.SQL(
         """
         WITH inbox AS MATERIALIZED (
-            SELECT entry.post_id AS id, entry.created_at
-            FROM {inbox} AS entry
-            JOIN {posts} AS post ON post.id = entry.post_id
-            WHERE entry.owner_id = %(viewer)s AND {past}
-            ORDER BY {order}
+            SELECT candidate.id, candidate.created_at
+            FROM (
+                (SELECT entry.post_id AS id, entry.created_at
+                 FROM {inbox} AS entry
+                 JOIN {posts} AS post ON post.id = entry.post_id
+                 WHERE entry.owner_id = %(viewer)s AND {past}
+                 ORDER BY {order}
+                 LIMIT {limit})
+                UNION
+                (SELECT page.id, page.created_at
+                 FROM {follows} AS follow
+                 JOIN {merged} AS merged ON merged.author_id = follow.followee_id
+                 CROSS JOIN LATERAL (
+                     SELECT post.id, post.created_at
+                     FROM {posts} AS post
+                     WHERE post.author_id = follow.followee_id AND {post_past}
+                     ORDER BY {post_order}
+                     LIMIT {limit}
+                 ) AS page
+                 WHERE follow.follower_id = %(viewer)s)
+                UNION
+                (SELECT entry.post_id, entry.created_at
+                 FROM {inbox} AS entry
+                 WHERE entry.fanout_pending AND {past}
+                   AND EXISTS (
+                        SELECT 1 FROM {follows} AS follow
+                        WHERE follow.follower_id = %(viewer)s
+                          AND follow.followee_id = entry.owner_id
+                   )
+                 ORDER BY {order}
+                 LIMIT {limit})
+            ) AS candidate
+            ORDER BY {candidate_order}
             LIMIT {limit}
         ), answer AS (
             SELECT coalesce({answered}, false) AS answered
@@ -184,7 +217,12 @@ def _inbox_or_merge(keyset: Keyset, limit: int) -> sql.Composed:
     ).format(
         inbox=sql.Identifier(InboxEntry._meta.db_table),
         posts=_POSTS,
+        follows=sql.Identifier(Follow._meta.db_table),
+        merged=sql.Identifier(MergedAuthor._meta.db_table),
         **_walk(keyset, entry_key, limit),
+        post_past=keyset.sql_past(*_POST_KEY),
+        post_order=keyset.sql_order(*_POST_KEY),
+        candidate_order=keyset.sql_order(sql.SQL("candidate.created_at"), sql.SQL("candidate.id")),
         answered=answered,
         merge=_merge(keyset, limit),
     )

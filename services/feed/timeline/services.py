@@ -1,16 +1,27 @@
 """Every write to the timeline inboxes (`timeline.models.InboxEntry`) and their coverage.
 
 The inboxes must hold every post that belongs on each timeline from `InboxCoverage.
-complete_since` on, and nothing that does not: a page read from an inbox is trusted as it is.
-Posts and follows keep them so, each in its own transaction, under two rules:
+complete_since` on, and nothing that does not, except for two kinds of post a page merges from
+elsewhere (`timeline.selectors`): those of a `MergedAuthor` (too many followers to fan out) and
+those whose fan-out is still under way (`fanout_pending` on the author's own entry). Posts and
+follows keep them so, each in its own transaction, under these rules:
 
-- A post and a follow (or unfollow) of its author are serialised on the author's `UserStats`
-  row, which both update. So each function here that reads follows or posts to decide what to
-  copy first takes that row's lock (`social.services.lock_user_stats`; the transaction that
-  just updated the counters holds it already): it then sees whatever the other transaction
-  committed (READ COMMITTED takes a new snapshot per statement). A follow committed first is
-  seen by the post's fan-out; a post committed first, by the follow's backfill. The fill takes
-  the same row lock, author by author.
+- Hybrid fan-out. A post's transaction writes the post, its author's own entry (marked
+  pending) and a `feed.fanout.post` event. The feed's own consumer then copies the post into
+  the followers' inboxes, `FANOUT_BATCH_SIZE` followers a transaction, each batch recording
+  the event of the next (`fan_out_batch`); the last clears the mark. Its first batch also
+  decides whether the author is fanned out at all: past `FANOUT_MAX_FOLLOWERS` followers it
+  becomes a `MergedAuthor`, and back under 90% of it the account's recent posts are copied to
+  its followers (`refill_batch`) before it stops being merged. Both ways the post is on every
+  follower's page the moment it commits, and stays there.
+- A batch and a follow (or unfollow) of its author are serialised on the author's `UserStats`
+  row: a follow updates the counters (holding the row's lock) before copying the followee's
+  posts (`backfill_followee`), and each batch first takes the same row FOR SHARE, so it waits
+  for a follow in flight and then sees it (READ COMMITTED takes a new snapshot per statement);
+  a follow that starts later sees the post, committed before its fan-out began. A batch takes
+  its followers' follow rows and the post's row FOR KEY SHARE: an unfollow (or a deletion of
+  the post) waits for the batch and then removes what it wrote, or the batch waits for it and
+  writes nothing. The fill takes the stats row lock author by author.
 - The coverage only moves as far as the inboxes are complete: a fill sets it to the start of
   what it copied, and the trimmer moves it forward (committed) before deleting anything older.
   A page is trusted only inside it, so `TIMELINE_INBOX_DAYS` (how much is kept, how much a fill
@@ -24,13 +35,17 @@ from django.db import connection, transaction
 
 from posts.models import Post
 from relationships.models import Follow
+from social.models import UserStats
 from social.services import lock_user_stats
-from timeline.models import InboxCoverage, InboxEntry
+from timeline import events
+from timeline.models import InboxCoverage, InboxEntry, MergedAuthor
 
 _INBOX = InboxEntry._meta.db_table
 _COVERAGE = InboxCoverage._meta.db_table
 _POSTS = Post._meta.db_table
 _FOLLOWS = Follow._meta.db_table
+_STATS = UserStats._meta.db_table
+_MERGED = MergedAuthor._meta.db_table
 
 # Entries are kept this long past the window: a trim never reaches a page a reader is on.
 TRIM_MARGIN = timedelta(days=1)
@@ -61,25 +76,187 @@ def _lift_statement_timeout() -> None:
     _execute("SET LOCAL statement_timeout = 0", [])
 
 
-def fan_out_post(*, post: Post) -> int:
-    """Copy a new post into its author's inbox and each follower's; return the entries written.
+def fan_out_post(*, post: Post) -> None:
+    """Put a new post into its author's inbox, marked pending, and record its fan-out.
 
-    Call in the post's transaction; takes the author's counters row lock first (module comment).
+    Call in the post's transaction. The followers' copies are the consumer's (`fan_out_batch`),
+    after the commit; until they are done a follower's page merges the post from this entry.
     """
-    lock_user_stats([post.author_id])
-    return _execute(
+    InboxEntry.objects.create(
+        owner_id=post.author_id, created_at=post.created_at, post_id=post.pk, fanout_pending=True
+    )
+    events.record_fanout_post(post_id=post.pk, cursor=None)
+
+
+# A follower batch's position: the last follow it took, (created_at, id), in the order of the
+# index follows_followee_recent (newest first). None: from the newest.
+FollowCursor = tuple[datetime, int] | None
+
+
+def _follower_batch(*, author_id: int, cursor: FollowCursor, size: int) -> list[tuple]:
+    """The next `size` follows of the author past `cursor`, newest first, locked FOR KEY SHARE
+    (an unfollow of one of them waits for this transaction); (follower_id, created_at, id)."""
+    past = "" if cursor is None else "AND (created_at, id) < (%(created_at)s, %(id)s)"
+    with connection.cursor() as cursor_:
+        cursor_.execute(
+            f"""
+            SELECT follower_id, created_at, id FROM {_FOLLOWS}
+            WHERE followee_id = %(author)s {past}
+            ORDER BY created_at DESC, id DESC
+            LIMIT %(size)s
+            FOR KEY SHARE
+            """,  # noqa: S608 - table names come from the models; every value is a parameter
+            {
+                "author": author_id,
+                "size": size,
+                **({} if cursor is None else {"created_at": cursor[0], "id": cursor[1]}),
+            },
+        )
+        return cursor_.fetchall()
+
+
+def _share_user_stats(user_id: int) -> None:
+    """Wait for any follow or unfollow of `user_id` in flight, and hold off the next ones until
+    this transaction ends (FOR SHARE: batches of different posts do not wait for each other)."""
+    _execute(f"SELECT 1 FROM {_STATS} WHERE user_id = %s FOR SHARE", [user_id])  # noqa: S608
+
+
+def _followers_count(user_id: int) -> int:
+    counts = UserStats.objects.filter(pk=user_id).values_list("followers_count", flat=True)
+    return counts.first() or 0
+
+
+def _is_over(followers: int) -> bool:
+    return followers > settings.FANOUT_MAX_FOLLOWERS
+
+
+def _is_back_under(followers: int) -> bool:
+    # 90% of the threshold: an account hovering around it is not switched back and forth.
+    return followers * 10 < settings.FANOUT_MAX_FOLLOWERS * 9
+
+
+def _clear_pending(*, author_id: int, created_at: datetime, post_id: int) -> None:
+    InboxEntry.objects.filter(
+        owner_id=author_id, created_at=created_at, post_id=post_id, fanout_pending=True
+    ).update(fanout_pending=False)
+
+
+def _fans_out(author_id: int) -> bool:
+    """Whether the author's posts are fanned out now, switching the author over the threshold
+    either way first (the module comment): becoming merged, or starting a refill."""
+    merged = MergedAuthor.objects.filter(pk=author_id).first()
+    followers = _followers_count(author_id)
+    if merged is None:
+        if not _is_over(followers):
+            return True
+        MergedAuthor.objects.bulk_create([MergedAuthor(author_id=author_id)], ignore_conflicts=True)
+        return False
+    if merged.refilling:
+        return True
+    if _is_back_under(followers):
+        # Waits for follows of the author deciding at this moment (they read the row FOR
+        # SHARE), so the refill's batches see every follower that did not copy the posts.
+        MergedAuthor.objects.filter(pk=author_id, refilling=False).update(refilling=True)
+        events.record_fanout_refill(author_id=author_id, cursor=None)
+    return False
+
+
+def fan_out_batch(*, post_id: int, cursor: FollowCursor) -> int:
+    """Copy the post into the inboxes of its author's next `FANOUT_BATCH_SIZE` followers past
+    `cursor`, and record the next batch or clear the post's pending mark; return the entries
+    written.
+
+    Call in the consumer's transaction of the `feed.fanout.post` event; idempotent (entries
+    are inserted ON CONFLICT DO NOTHING, and the event id is applied once). A post deleted
+    meanwhile is left alone: its deletion took what earlier batches wrote.
+    """
+    with connection.cursor() as cursor_:
+        cursor_.execute(
+            f"SELECT author_id, created_at FROM {_POSTS} WHERE id = %s FOR KEY SHARE",  # noqa: S608
+            [post_id],
+        )
+        row = cursor_.fetchone()
+    if row is None:
+        return 0
+    author_id, created_at = row
+    if cursor is None and not _fans_out(author_id):
+        _clear_pending(author_id=author_id, created_at=created_at, post_id=post_id)
+        return 0
+    _share_user_stats(author_id)
+    size = max(1, settings.FANOUT_BATCH_SIZE)
+    batch = _follower_batch(author_id=author_id, cursor=cursor, size=size)
+    written = _execute(
         f"""
         INSERT INTO {_INBOX} (owner_id, created_at, post_id)
-        SELECT owners.owner_id, %(created_at)s, %(post)s
-        FROM (
-            SELECT %(author)s::bigint AS owner_id
-            UNION ALL
-            SELECT follower_id FROM {_FOLLOWS} WHERE followee_id = %(author)s
-        ) AS owners
+        SELECT owner_id, %(created_at)s, %(post)s FROM unnest(%(owners)s::bigint[]) AS owner_id
         ON CONFLICT DO NOTHING
         """,  # noqa: S608 - table names come from the models; every value is a parameter
-        {"author": post.author_id, "created_at": post.created_at, "post": post.pk},
+        {
+            "owners": [follower for follower, _, _ in batch],
+            "created_at": created_at,
+            "post": post_id,
+        },
     )
+    if len(batch) == size:
+        _, last_created_at, last_id = batch[-1]
+        events.record_fanout_post(post_id=post_id, cursor=(last_created_at, last_id))
+    else:
+        _clear_pending(author_id=author_id, created_at=created_at, post_id=post_id)
+    return written
+
+
+def refill_batch(*, author_id: int, cursor: FollowCursor) -> int:
+    """Copy a formerly merged author's posts of the covered range into their next followers'
+    inboxes past `cursor`, and record the next batch or, after the last, stop merging the
+    author; return the entries written.
+
+    Call in the consumer's transaction of the `feed.fanout.refill` event; idempotent. A batch
+    holds about `FANOUT_BATCH_SIZE` entries: fewer followers the more posts the author has.
+    """
+    if not MergedAuthor.objects.filter(pk=author_id, refilling=True).exists():
+        return 0
+    _share_user_stats(author_id)
+    with connection.cursor() as cursor_:
+        cursor_.execute(
+            f"SELECT count(*) FROM {_POSTS} WHERE author_id = %s "  # noqa: S608
+            f"AND created_at >= {COMPLETE_SINCE_SQL}",
+            [author_id],
+        )
+        (posts,) = cursor_.fetchone()
+    size = max(1, settings.FANOUT_BATCH_SIZE // max(1, posts))
+    batch = _follower_batch(author_id=author_id, cursor=cursor, size=size)
+    written = _execute(
+        f"""
+        INSERT INTO {_INBOX} (owner_id, created_at, post_id)
+        SELECT owner_id, post.created_at, post.id
+        FROM unnest(%(owners)s::bigint[]) AS owner_id
+        CROSS JOIN {_POSTS} AS post
+        WHERE post.author_id = %(author)s AND post.created_at >= {COMPLETE_SINCE_SQL}
+        ON CONFLICT DO NOTHING
+        """,  # noqa: S608 - table names come from the models; every value is a parameter
+        {"owners": [follower for follower, _, _ in batch], "author": author_id},
+    )
+    if len(batch) == size:
+        _, last_created_at, last_id = batch[-1]
+        events.record_fanout_refill(author_id=author_id, cursor=(last_created_at, last_id))
+    else:
+        MergedAuthor.objects.filter(pk=author_id, refilling=True).delete()
+    return written
+
+
+def classify_authors() -> int:
+    """Make every account over `FANOUT_MAX_FOLLOWERS` a `MergedAuthor`; return how many were
+    added. For data loaded in bulk (the benchmark's seed), before the inboxes are filled: a
+    running service classifies an author at their next post."""
+    with transaction.atomic():
+        return _execute(
+            f"""
+            INSERT INTO {_MERGED} (author_id, since, refilling)
+            SELECT user_id, now(), false FROM {_STATS} WHERE followers_count > %s
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 - table names come from the models; every value is a parameter
+            [settings.FANOUT_MAX_FOLLOWERS],
+        )
 
 
 def withdraw_post(*, post: Post) -> int:
@@ -107,10 +284,19 @@ def withdraw_post(*, post: Post) -> int:
 def backfill_followee(*, follower_id: int, followee_id: int) -> int:
     """Copy the followee's posts of the covered range into the follower's inbox (a new follow).
 
-    Call in the follow's transaction; takes the followee's counters row lock first (module
-    comment).
+    Call in the follow's transaction, after the counters; takes the followee's counters row
+    lock first (module comment). Nothing to copy when the followee is merged: the row is read
+    FOR SHARE, so a switch to refilling waits for this follow and its refill then sees it.
     """
     lock_user_stats([followee_id])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT refilling FROM {_MERGED} WHERE author_id = %s FOR SHARE",  # noqa: S608
+            [followee_id],
+        )
+        merged = cursor.fetchone()
+    if merged is not None and not merged[0]:
+        return 0
     return _execute(
         f"""
         INSERT INTO {_INBOX} (owner_id, created_at, post_id)
@@ -127,8 +313,9 @@ def remove_followee(*, follower_id: int, followee_id: int) -> int:
     """Take the followee's posts out of the follower's inbox (an unfollow); return how many.
 
     Call in the unfollow's transaction; takes the followee's counters row lock first (module
-    comment). Every post of the followee is looked for, not only the window's: entries older
-    than the window stay until they are trimmed.
+    comment). The followee's posts are looked for as far back as the follower's inbox goes (its
+    oldest entry, one probe of the primary key), not through every post they ever wrote: a
+    followee with years of posts costs what the window holds.
     """
     lock_user_stats([followee_id])
     return _execute(
@@ -138,6 +325,9 @@ def remove_followee(*, follower_id: int, followee_id: int) -> int:
           AND (created_at, post_id) IN (
                 SELECT post.created_at, post.id FROM {_POSTS} AS post
                 WHERE post.author_id = %(followee)s
+                  AND post.created_at >= (
+                        SELECT min(created_at) FROM {_INBOX} WHERE owner_id = %(follower)s
+                    )
             )
         """,  # noqa: S608 - table names come from the models; every value is a parameter
         {"follower": follower_id, "followee": followee_id},
@@ -160,7 +350,13 @@ _FILL_SQL = f"""
     CROSS JOIN LATERAL (
         SELECT post.author_id AS owner_id
         UNION ALL
-        SELECT follower_id FROM {_FOLLOWS} WHERE followee_id = post.author_id
+        -- A merged author's posts are merged into their followers' pages, not copied.
+        SELECT follower_id FROM {_FOLLOWS}
+        WHERE followee_id = post.author_id
+          AND NOT EXISTS (
+                SELECT 1 FROM {_MERGED} AS merged
+                WHERE merged.author_id = post.author_id AND NOT merged.refilling
+            )
     ) AS owners
     WHERE post.created_at >= %(since)s {{authors}}
     ORDER BY owners.owner_id, post.created_at, post.id

@@ -99,6 +99,9 @@ EVENT_HANDLERS = {
     "users.account.deleted": "config.events.apply_account",
     # Ended sign-ins, whose tokens the authentication refuses from then on (shared.revocation).
     **REVOCATION_EVENT_HANDLERS,
+    # Its own: a post's fan-out to the followers' inboxes, batch by batch (timeline.events).
+    "feed.fanout.post": "config.events.fan_out_post",
+    "feed.fanout.refill": "config.events.refill_author",
 }
 # Extra `/readyz` fields (shared.health): the broker, the outbox, the queue and dead letters.
 READINESS_CHECKS = ["shared.events.health.readiness"]
@@ -116,6 +119,13 @@ RENDERED_POSTS_CACHE_SIZE = non_negative_int("RENDERED_POSTS_CACHE_SIZE", defaul
 # for read one inbox range; older pages merge the followees' posts. 0 turns the reads off (every
 # page merged). After raising it, `manage.py fill_timeline_inboxes` extends what is trusted.
 TIMELINE_INBOX_DAYS = non_negative_int("TIMELINE_INBOX_DAYS", default=21)
+# Hybrid fan-out (timeline.fanout; docs/timeline-query.md): an account with at most this many
+# followers has its posts copied into its followers' inboxes by the event consumer, in batches
+# of FANOUT_BATCH_SIZE followers (one transaction each); a larger one is not fanned out, and its
+# posts are merged into its followers' pages when they are read. Back under 90% of it, an
+# account is fanned out again.
+FANOUT_MAX_FOLLOWERS = non_negative_int("FANOUT_MAX_FOLLOWERS", default=10_000)
+FANOUT_BATCH_SIZE = env.int("FANOUT_BATCH_SIZE", default=1_000)
 
 # --- Benchmark ---------------------------------------------------------------------------
 # Routes the framework-floor reference view that `make bench` measures; off everywhere else.

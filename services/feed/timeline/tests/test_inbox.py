@@ -31,7 +31,7 @@ from timeline.selectors import _inbox_or_merge, timeline_page
 from timeline.services import (
     TRIM_MARGIN,
     backfill_followee,
-    fan_out_post,
+    fan_out_batch,
     fill_inboxes,
     fill_inboxes_in_bulk,
     inbox_window,
@@ -39,6 +39,7 @@ from timeline.services import (
     trim_inboxes,
     withdraw_post,
 )
+from timeline.tests.fanout import run_fanout
 
 
 def inbox(owner_id: int) -> list[int]:
@@ -72,6 +73,13 @@ def follows(*pairs: tuple[int, int]) -> None:
     """Each (follower, followee) follows, through the service."""
     for follower, followee in pairs:
         follow_user(follower_id=follower, followee_id=followee)
+
+
+def posted(*, author_id: int, title: str) -> Post:
+    """A post through the service, fanned out as the consumer would once it commits."""
+    post = create_post(author_id=author_id, title=title)
+    run_fanout()
+    return post
 
 
 def one_follows_two() -> None:
@@ -113,13 +121,20 @@ def key(post: Post) -> tuple:
 
 
 @pytest.mark.django_db
-def test_a_post_goes_into_its_authors_inbox_and_each_followers():
+def test_a_post_goes_into_its_authors_inbox_at_once_and_each_followers_by_its_fan_out():
     authors(1, 2, 3, 4, 5)
     follows((1, 2), (3, 2), (4, 5))
 
     post = create_post(author_id=2, title="hello")
+    assert everything() == {(2, post.pk)}
+    # Meanwhile the followers' pages merge it from the author's entry, marked pending.
+    assert page_ids(1) == page_ids(3) == [post.pk]
+    assert page_ids(4) == []
 
+    assert run_fanout() == 1
     assert everything() == {(2, post.pk), (1, post.pk), (3, post.pk)}
+    assert not InboxEntry.objects.filter(fanout_pending=True).exists()
+    assert page_ids(1) == page_ids(3) == [post.pk]
 
 
 @pytest.mark.django_db
@@ -140,8 +155,8 @@ def test_a_follow_copies_in_the_followees_posts_of_the_covered_range_only():
 def test_an_unfollow_takes_out_every_post_of_the_followee_and_nothing_else():
     authors(1, 2, 3)
     follows((1, 2), (1, 3))
-    theirs = create_post(author_id=2, title="theirs")
-    kept = [create_post(author_id=3, title="kept"), create_post(author_id=1, title="mine")]
+    theirs = posted(author_id=2, title="theirs")
+    kept = [posted(author_id=3, title="kept"), posted(author_id=1, title="mine")]
     # An entry older than the window that the trim has not reached yet goes too.
     old = post_at(2, timezone.now() - inbox_window() - timedelta(days=3))
     InboxEntry.objects.create(owner_id=1, created_at=old.created_at, post_id=old.pk)
@@ -156,7 +171,7 @@ def test_an_unfollow_takes_out_every_post_of_the_followee_and_nothing_else():
 def test_deleting_a_post_takes_it_out_of_every_inbox():
     authors(1, 2, 3)
     follows((1, 2), (3, 2))
-    gone, stays = create_post(author_id=2, title="gone"), create_post(author_id=2, title="stays")
+    gone, stays = posted(author_id=2, title="gone"), posted(author_id=2, title="stays")
 
     delete_post(post=gone)
 
@@ -167,7 +182,7 @@ def test_deleting_a_post_takes_it_out_of_every_inbox():
 def test_a_deleted_account_loses_its_inbox():
     authors(1, 2, 3)
     follows((1, 2), (3, 2))
-    post = create_post(author_id=2, title="hi")
+    post = posted(author_id=2, title="hi")
 
     apply_account_event(sequence=1, event_type=AccountEventType.USER_DELETED, user_id=1)
 
@@ -179,7 +194,7 @@ def test_fill_inboxes_writes_what_posting_and_following_would_have():
     authors(1, 2, 3, 4)
     follows((1, 2), (1, 3), (3, 2), (4, 1))
     for n in range(8):
-        create_post(author_id=1 + n % 4, title=f"p{n}")
+        posted(author_id=1 + n % 4, title=f"p{n}")
     post_at(2, timezone.now() - inbox_window() - timedelta(hours=1))  # outside: not copied
     written = everything()
 
@@ -200,7 +215,7 @@ def test_the_bulk_fill_writes_what_the_live_fill_does():
     authors(1, 2, 3)
     follows((1, 2), (3, 2), (2, 1))
     for n in range(6):
-        create_post(author_id=1 + n % 3, title=f"p{n}")
+        posted(author_id=1 + n % 3, title=f"p{n}")
     written = everything()
     InboxEntry.objects.all().delete()
 
@@ -250,7 +265,7 @@ def test_no_page_is_read_from_inboxes_not_marked_complete():
     # Inboxes of an existing database before `fill_timeline_inboxes`, say: the entries may be
     # there, but every page is merged (1 follows nobody any more, so the merge finds nothing).
     one_follows_two()
-    posts = [create_post(author_id=2, title=f"p{n}") for n in range(3)]
+    posts = [posted(author_id=2, title=f"p{n}") for n in range(3)]
     drop_the_follow_keeping_the_inbox()
     assert page_ids(1, limit=2) == [posts[2].pk, posts[1].pk]
 
@@ -303,7 +318,7 @@ def test_pages_inside_the_window_come_from_the_inbox_and_the_rest_are_merged():
 @pytest.mark.django_db
 def test_a_page_whose_oldest_post_is_exactly_at_the_coverage_start_is_the_inboxs():
     one_follows_two()
-    posts = [create_post(author_id=2, title=f"p{n}") for n in range(3)]
+    posts = [posted(author_id=2, title=f"p{n}") for n in range(3)]
     drop_the_follow_keeping_the_inbox()
 
     set_coverage(posts[1].created_at)
@@ -331,7 +346,7 @@ def test_the_migration_marks_only_a_database_without_posts_complete():
 @pytest.mark.django_db
 def test_an_entry_whose_post_is_gone_is_skipped():
     one_follows_two()
-    posts = [create_post(author_id=2, title=f"p{n}") for n in range(4)]
+    posts = [posted(author_id=2, title=f"p{n}") for n in range(4)]
     # Deleted behind the services' back (as by an account deletion): the entry stays.
     Post.objects.filter(pk=posts[2].pk).delete()
 
@@ -339,15 +354,24 @@ def test_an_entry_whose_post_is_gone_is_skipped():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("max_followers", [3, 10_000])
 @pytest.mark.parametrize("seed", [11, 12, 13])
-def test_the_inbox_and_the_merge_agree_on_every_page_after_any_writes(settings, seed):
-    # Random follows, unfollows, posts and deletions through the services, then every page of
-    # every timeline in both directions, from the inboxes and merged.
+def test_the_inbox_and_the_merge_agree_on_every_page_after_any_writes(
+    settings, seed, max_followers
+):
+    # Random follows, unfollows, posts and deletions through the services, fan-outs run at
+    # random moments (some left pending), then every page of every timeline in both
+    # directions, from the inboxes and merged. With a threshold of 3 followers, accounts cross
+    # it both ways along the way.
+    settings.FANOUT_MAX_FOLLOWERS = max_followers
+    settings.FANOUT_BATCH_SIZE = 2
     rng = random.Random(seed)
     users = list(range(1, 9))
     authors(*users)
     posts: list[Post] = []
     for _ in range(150):
+        if rng.random() < 0.3:
+            run_fanout(limit=rng.randint(1, 3))
         a, b = rng.sample(users, 2)
         action = rng.random()
         if action < 0.2:
@@ -392,7 +416,9 @@ FOLLOWERS = list(range(10, 18))
 
 
 def race_four_posts_by_2_against(change: Callable[[int], object]) -> None:
-    """Run `change(follower)` for every follower at the same moment as four posts by user 2.
+    """Run `change(follower)` for every follower at the same moment as four posts by user 2
+    and two consumers fanning out whatever is pending, batch by batch; then let the fan-out
+    finish, as the consumer would.
 
     (A transactional test's flush empties the coverage table: it is marked here as the
     migration marks a new database.)
@@ -402,15 +428,20 @@ def race_four_posts_by_2_against(change: Callable[[int], object]) -> None:
     def work(i: int) -> object:
         if i < len(FOLLOWERS):
             return change(FOLLOWERS[i])
-        return create_post(author_id=2, title=f"p{i}")
+        if i < len(FOLLOWERS) + 4:
+            return create_post(author_id=2, title=f"p{i}")
+        return sum(run_fanout() for _ in range(20))
 
-    results = run_concurrently(len(FOLLOWERS) + 4, work)
+    results = run_concurrently(len(FOLLOWERS) + 6, work)
     assert not [r for r in results if isinstance(r, Exception)], results
+    run_fanout()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_posts_and_follows_at_the_same_moment_leave_every_post_in_every_inbox():
-    # A follow's backfill and a post's fan-out must see each other whichever commits first.
+def test_posts_and_follows_during_their_fan_out_leave_every_post_in_every_inbox(settings):
+    # A follow's backfill and a post's fan-out batch must see each other whichever commits
+    # first. Batches of 3 followers: the follows land between batches and inside them.
+    settings.FANOUT_BATCH_SIZE = 3
     authors(2, *FOLLOWERS)
 
     race_four_posts_by_2_against(lambda follower: follow_user(follower_id=follower, followee_id=2))
@@ -419,10 +450,12 @@ def test_posts_and_follows_at_the_same_moment_leave_every_post_in_every_inbox():
     assert len(posts) == 4
     for follower in FOLLOWERS:
         assert sorted(inbox(follower)) == posts, follower
+    assert not InboxEntry.objects.filter(fanout_pending=True).exists()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_posts_and_unfollows_at_the_same_moment_leave_no_post_behind():
+def test_posts_and_unfollows_during_their_fan_out_leave_no_post_behind(settings):
+    settings.FANOUT_BATCH_SIZE = 3
     authors(2, *FOLLOWERS)
     for follower in FOLLOWERS:
         follow_user(follower_id=follower, followee_id=2)
@@ -434,6 +467,68 @@ def test_posts_and_unfollows_at_the_same_moment_leave_no_post_behind():
     for follower in FOLLOWERS:
         assert inbox(follower) == [], follower
     assert len(inbox(2)) == 4
+
+
+def hold_a_fan_out_batch_while(post: Post, other: Callable[[], object]) -> list[object]:
+    """Run the post's first fan-out batch in a transaction that stays open while `other` runs
+    in a thread; check that `other` waits for it; return what `other` returned."""
+    thread, outcome = in_thread(other)
+    with transaction.atomic():
+        fan_out_batch(post_id=post.pk, cursor=None)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive(), "it did not wait for the fan-out batch"
+    thread.join(30)
+    assert not [o for o in outcome if isinstance(o, Exception)], outcome
+    return outcome
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unfollow_during_a_fan_out_batch_waits_for_it_and_takes_out_what_it_wrote():
+    authors(2, 10)
+    set_coverage(ALWAYS)
+    follow_user(follower_id=10, followee_id=2)
+    post = create_post(author_id=2, title="hi")
+
+    hold_a_fan_out_batch_while(post, lambda: unfollow_user(follower_id=10, followee_id=2))
+
+    assert inbox(10) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_deleted_during_its_fan_out_leaves_nothing_behind():
+    authors(2, 10, 11)
+    set_coverage(ALWAYS)
+    follows((10, 2), (11, 2))
+    post = create_post(author_id=2, title="hi")
+
+    hold_a_fan_out_batch_while(post, lambda: delete_post(post=post))
+    run_fanout()
+
+    assert everything() == set()
+
+
+@pytest.mark.django_db
+def test_a_post_deleted_before_its_fan_out_leaves_nothing_behind():
+    authors(2, 10)
+    follows((10, 2))
+    post = create_post(author_id=2, title="hi")
+    delete_post(post=post)
+
+    assert run_fanout() == 1
+    assert everything() == set()
+
+
+@pytest.mark.django_db
+def test_a_redelivered_batch_changes_nothing():
+    authors(2, 10, 11)
+    follows((10, 2), (11, 2))
+    post = create_post(author_id=2, title="hi")
+    run_fanout()
+    before = everything()
+
+    assert fan_out_batch(post_id=post.pk, cursor=None) == 0
+    assert everything() == before == {(2, post.pk), (10, post.pk), (11, post.pk)}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -459,7 +554,7 @@ def test_a_fill_waits_for_an_unfollow_of_the_author_in_progress():
 
 
 INBOX_WRITES = {
-    "fan_out_post": lambda post: fan_out_post(post=post),
+    "fan_out_batch": lambda post: fan_out_batch(post_id=post.pk, cursor=None),
     "withdraw_post": lambda post: withdraw_post(post=post),
     "backfill_followee": lambda post: backfill_followee(follower_id=10, followee_id=2),
     "remove_followee": lambda post: remove_followee(follower_id=10, followee_id=2),
