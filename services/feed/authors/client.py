@@ -130,25 +130,43 @@ def get_user(user_id: int) -> UserSummary | None:
     return user
 
 
+def _user_lists(path: str, param: str, values: list[str]) -> list[UserSummary]:
+    """The users a bulk look-up at `path` answers for `values`, asked 100 at a time."""
+    users: list[UserSummary] = []
+    for start in range(0, len(values), MAX_IDS_PER_CALL):
+        chunk = values[start : start + MAX_IDS_PER_CALL]
+        body = _json(_get(path, {param: ",".join(chunk)}))
+        try:
+            results = body["results"]
+            if not isinstance(results, list):
+                raise ValueError("results is not a list")
+            users += [_summary(raw) for raw in results]
+        except (KeyError, TypeError, ValueError) as exc:
+            logger.error("users service sent a malformed user list", extra={"error": str(exc)})
+            raise UsersServiceUnavailable() from exc
+    return users
+
+
 def get_users(user_ids: Iterable[int]) -> dict[int, UserSummary]:
     """Return the summaries of those of `user_ids` that exist, keyed by id.
 
     One call per 100 ids. Raises `UsersServiceUnavailable` when the users service cannot answer.
     """
     wanted = sorted({int(user_id) for user_id in user_ids})
-    found: dict[int, UserSummary] = {}
-    for start in range(0, len(wanted), MAX_IDS_PER_CALL):
-        chunk = wanted[start : start + MAX_IDS_PER_CALL]
-        body = _json(_get("/internal/v1/users", {"ids": ",".join(map(str, chunk))}))
-        try:
-            results = body["results"]
-            if not isinstance(results, list):
-                raise ValueError("results is not a list")
-            users = [_summary(raw) for raw in results]
-        except (KeyError, TypeError, ValueError) as exc:
-            logger.error("users service sent a malformed user list", extra={"error": str(exc)})
-            raise UsersServiceUnavailable() from exc
-        asked = set(chunk)
-        # Ignore anything we did not ask for rather than cache it.
-        found.update({user["id"]: user for user in users if user["id"] in asked})
-    return found
+    users = _user_lists("/internal/v1/users", "ids", [str(user_id) for user_id in wanted])
+    asked = set(wanted)
+    # Ignore anything we did not ask for rather than cache it.
+    return {user["id"]: user for user in users if user["id"] in asked}
+
+
+def get_users_by_username(usernames: Iterable[str]) -> dict[str, UserSummary]:
+    """Return the summaries of the users whose usernames (compared lower-case) are among
+    `usernames`, keyed by username.
+
+    One call per 100 names. Raises `UsersServiceUnavailable` when the users service cannot
+    answer.
+    """
+    wanted = sorted({name.lower() for name in usernames})
+    users = _user_lists("/internal/v1/users/by-username", "usernames", wanted)
+    asked = set(wanted)
+    return {user["username"]: user for user in users if user["username"] in asked}

@@ -23,3 +23,17 @@ def replica_summaries(user_ids: Iterable[int]) -> dict[int, UserSummary]:
     rows = Author.objects.filter(pk__in=user_ids).values("id", "username", "avatar_url")
     # A user the users service said it never had has no name: drawn like an unknown one.
     return {row["id"]: {**row, "username": row["username"] or None} for row in rows}
+
+
+def users_by_username(usernames: Iterable[str]) -> dict[str, UserSummary | None]:
+    """What the replica knows of these (lower-case) usernames, keyed by username (one query):
+    a summary, or None for a deleted account. Names it has not met are absent."""
+    rows = Author.objects.filter(username__in=set(usernames)).values(
+        "id", "username", "avatar_url", "deleted_at"
+    )
+    return {
+        row["username"]: None
+        if row["deleted_at"] is not None
+        else {"id": row["id"], "username": row["username"], "avatar_url": row["avatar_url"]}
+        for row in rows
+    }

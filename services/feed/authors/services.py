@@ -125,6 +125,16 @@ def summarize_authors(user_ids: Iterable[int]) -> dict[int, UserSummary]:
     return summaries
 
 
+def fetch_users_by_username(usernames: Iterable[str]) -> dict[str, UserSummary]:
+    """Ask the users service who has these usernames (one bulk call per 100 names), cache the
+    users found in the replica and return them keyed by username. For names the replica has not
+    met (`authors.selectors.users_by_username`). Raises `UsersServiceUnavailable` (503) when
+    the users service cannot answer, as for following an unknown user."""
+    fetched = client.get_users_by_username(usernames)
+    cache_authors(fetched.values())
+    return fetched
+
+
 def ensure_author_exists(user_id: int) -> Author | None:
     """Return the replica's row for `user_id`, asking the users service if the feed has none.
 

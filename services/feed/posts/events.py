@@ -12,6 +12,8 @@ from authors.selectors import replica_summaries, unknown_user_summary
 from posts.models import Comment, Post
 from shared.events.outbox import record_event
 
+POST_CREATED = "feed.post.created"
+POST_UPDATED = "feed.post.updated"
 POST_LIKED = "feed.post.liked"
 POST_UNLIKED = "feed.post.unliked"
 POST_DELETED = "feed.post.deleted"
@@ -22,6 +24,21 @@ COMMENT_DELETED = "feed.comment.deleted"
 def user_summary(user_id: int) -> UserSummary:
     """The acting user as the replica holds them (one query)."""
     return replica_summaries([user_id]).get(user_id) or unknown_user_summary(user_id)
+
+
+def _post_state(post: Post) -> dict:
+    return {"author": user_summary(post.author_id), "mentioned_user_ids": post.mentioned_user_ids}
+
+
+def record_post_created(*, post: Post) -> None:
+    """Call inside the transaction that created the post."""
+    record_event(type=POST_CREATED, aggregate_id=post.pk, payload=_post_state(post))
+
+
+def record_post_updated(*, post: Post) -> None:
+    """Call inside the transaction that edited the post: the mentions as they now are (all of
+    them, not what changed, so that the newest event says it all)."""
+    record_event(type=POST_UPDATED, aggregate_id=post.pk, payload=_post_state(post))
 
 
 def record_post_liked(*, post: Post, user_id: int) -> None:
@@ -52,10 +69,10 @@ def record_comment_created(*, comment: Comment, post: Post) -> None:
             "post_id": post.pk,
             "post_author_id": post.author_id,
             "author": user_summary(comment.author_id),
-            # Replies and mentions (issue 20) fill these in.
+            # Replies (issue 20) fill these in.
             "parent_id": None,
             "parent_author_id": None,
-            "mentioned_user_ids": [],
+            "mentioned_user_ids": comment.mentioned_user_ids,
         },
     )
 

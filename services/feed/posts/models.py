@@ -1,6 +1,7 @@
 """Posts and what hangs off them: images (1:N), likes and bookmarks (user-post M:Ns),
 comments, and hashtags (`Tag`, and the post-tag M:N `PostTag`)."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -20,6 +21,12 @@ class Post(models.Model):
     # Stored counters, changed with F() in the same transaction as the like or comment row.
     like_count = models.IntegerField(default=0)
     comment_count = models.IntegerField(default=0)
+    # The users its title and body mention (`@username`s that exist, posts.text has the rule),
+    # in order of first appearance, at most posts.text.MAX_MENTIONS: rendered with every read
+    # from the author replica, so a mention shows the user's current name.
+    mentioned_user_ids = ArrayField(
+        models.BigIntegerField(), default=list, db_default=[], blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -150,6 +157,10 @@ class Comment(models.Model):
     )
     author_id = models.BigIntegerField()
     body = models.TextField(max_length=BODY_MAX_LENGTH)
+    # The users its body mentions, as for a post's.
+    mentioned_user_ids = ArrayField(
+        models.BigIntegerField(), default=list, db_default=[], blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

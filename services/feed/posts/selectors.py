@@ -68,6 +68,9 @@ def post_rows_statement(
       like. Not an EXISTS: Postgres may turn an EXISTS into a hash of every like the viewer ever
       gave, a cost that grows with their likes, where a scalar subquery stays one probe a post;
     - `bookmarked_by_me`: the same, one probe of bookmarks_unique_post_user;
+    - the mentioned users' summaries from the replica, in the post's order, as one JSON array
+      (NULL when it mentions no one: an empty array costs nothing to unnest); a primary-key
+      probe of the replica per mention. Users deleted since (or never named) drop out;
     - the author's username and avatar from the replica, or NULLs for an author it does not
       hold yet: the renderer asks `summarize_authors` for those (one batched call, as for any
       page). One primary-key probe a post, kept so by the LATERAL's LIMIT (Postgres does not
@@ -84,7 +87,14 @@ def post_rows_statement(
                (SELECT true FROM {likes} AS liked
                 WHERE liked.post_id = post.id AND liked.user_id = %(viewer)s) AS liked_by_me,
                (SELECT true FROM {bookmarks} AS saved
-                WHERE saved.post_id = post.id AND saved.user_id = %(viewer)s) AS bookmarked_by_me
+                WHERE saved.post_id = post.id AND saved.user_id = %(viewer)s) AS bookmarked_by_me,
+               (SELECT json_agg(json_build_object('id', mentioned.id,
+                                                  'username', mentioned.username,
+                                                  'avatar_url', mentioned.avatar_url)
+                                ORDER BY mention.n)
+                FROM unnest(post.mentioned_user_ids) WITH ORDINALITY AS mention (id, n)
+                JOIN {authors} AS mentioned ON mentioned.id = mention.id
+                WHERE mentioned.deleted_at IS NULL AND mentioned.username <> '') AS mentions
                {position}
         FROM ({ids}) AS page
         CROSS JOIN LATERAL (SELECT * FROM {posts} WHERE id = page.id LIMIT 1) AS post
@@ -139,6 +149,8 @@ class PostRow:
     comment_count: int
     liked_by_me: bool
     bookmarked_by_me: bool
+    # User summaries, in the post's order.
+    mentions: list[UserSummary]
     created_at: datetime
     updated_at: datetime
     # The row's place in a list not ordered on (created_at, id) (`post_rows_statement`'s
@@ -190,6 +202,7 @@ def post_rows(statement: str, params: dict[str, Any], *, viewer_id: int | None) 
             comment_count=comment_count,
             liked_by_me=bool(liked),
             bookmarked_by_me=bool(bookmarked),
+            mentions=mentions or [],
             created_at=created_at,
             updated_at=updated_at,
             position=tuple(position) or None,
@@ -205,6 +218,7 @@ def post_rows(statement: str, params: dict[str, Any], *, viewer_id: int | None) 
             updated_at,
             liked,
             bookmarked,
+            mentions,
             *position,
         ) in records
     ]

@@ -20,10 +20,12 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
-from psycopg2 import errorcodes
+from psycopg2 import errorcodes, sql
 from rest_framework.exceptions import NotFound
 
-from authors.services import lock_authors_for_writing
+from authors.client import UserSummary
+from authors.selectors import users_by_username
+from authors.services import fetch_users_by_username, lock_authors_for_writing
 from posts import events
 from posts.images import ProcessedImage
 from posts.models import (
@@ -37,9 +39,9 @@ from posts.models import (
     Tag,
 )
 from posts.selectors import post_counters
-from posts.text import hashtags
+from posts.text import hashtags, mention_candidates
 from relationships.services import lock_pair
-from relationships.visibility import ensure_visible
+from relationships.visibility import ensure_visible, sql_hidden_user_ids
 from shared.db import get_or_create_toggle, violates
 from shared.images import EncodedImage
 
@@ -86,6 +88,8 @@ def creating_post(
     _require_content(title=title, body=body, has_images=bool(images))
     if len(images) > MAX_IMAGES_PER_POST:
         raise ValidationError({"images": [f"At most {MAX_IMAGES_PER_POST} images per post."]})
+    # Before any file is stored: it may ask the users service (and fail with a 503).
+    named = resolve_mentions(title, body)
     stored: list[str] = []
     try:
         rows = []
@@ -107,11 +111,17 @@ def creating_post(
             )
         with transaction.atomic():
             lock_authors_for_writing(writer_id=author_id)
-            post = Post.objects.create(author_id=author_id, title=title, body=body)
+            post = Post.objects.create(
+                author_id=author_id,
+                title=title,
+                body=body,
+                mentioned_user_ids=_mentioned(title, body, named=named, writer_id=author_id),
+            )
             for row in rows:
                 row.post = post
             PostImage.objects.bulk_create(rows)
             _set_tags(post=post, names=hashtags(title, body))
+            events.record_post_created(post=post)
             yield post
     except BaseException:
         delete_stored_files(stored)
@@ -119,7 +129,14 @@ def creating_post(
 
 
 def update_post(*, post: Post, title: str | None = None, body: str | None = None) -> Post:
-    """Change the given fields (None leaves one as it is). Images are fixed once posted."""
+    """Change the given fields (None leaves one as it is). Images are fixed once posted.
+
+    Hashtags and mentions follow the new text. Raises `UsersServiceUnavailable` (503) when the
+    text mentions names the replica has not met and the users service cannot say who they are.
+    """
+    named = resolve_mentions(
+        post.title if title is None else title, post.body if body is None else body
+    )
     with transaction.atomic():
         # Lock the row: the "still has content" check and the write see the same post.
         locked = Post.objects.select_for_update().filter(pk=post.pk).first()
@@ -134,11 +151,59 @@ def update_post(*, post: Post, title: str | None = None, body: str | None = None
             body=locked.body,
             has_images=PostImage.objects.filter(post_id=locked.pk).exists(),
         )
+        if "title" in changed or "body" in changed:
+            # From the locked row's text: a concurrent edit of the other field is taken in
+            # (a name `named` lacks counts as nobody).
+            locked.mentioned_user_ids = _mentioned(
+                locked.title, locked.body, named=named, writer_id=locked.author_id
+            )
+            changed["mentioned_user_ids"] = locked.mentioned_user_ids
         # Only the edited columns: a concurrent like's counter update must not be overwritten.
         locked.save(update_fields=[*changed, "updated_at"])
         if "title" in changed or "body" in changed:
             _set_tags(post=locked, names=hashtags(locked.title, locked.body))
+        events.record_post_updated(post=locked)
     return locked
+
+
+def resolve_mentions(*texts: str) -> dict[str, UserSummary]:
+    """The users that the `@usernames` of `texts` may name, keyed by username: the argument
+    `_mentioned` picks from.
+
+    The replica answers first (one query). Only a mention none of whose names it has met
+    (`@ann.` meets `ann.` or `ann`) is asked of the users service, in one call, and the users
+    found are cached. Call before the writing transaction: raises `UsersServiceUnavailable`
+    (503) when the users service cannot answer for such a name.
+    """
+    candidates = mention_candidates(*texts)
+    if not candidates:
+        return {}
+    met = users_by_username(name for names in candidates for name in names)
+    named = {name: user for name, user in met.items() if user is not None}
+    unmet = [name for names in candidates if not met.keys() & set(names) for name in names]
+    if unmet:
+        named.update(fetch_users_by_username(unmet))
+    return named
+
+
+def _mentioned(*texts: str, named: dict[str, UserSummary], writer_id: int) -> list[int]:
+    """The ids of the users `texts` mention, in order of first appearance, once each, of those
+    `named` holds (`resolve_mentions`), leaving out whoever is in a block with the writer (the
+    blocked cannot mention the blocker, nor the blocker the blocked). Call inside the writing
+    transaction; one query when anyone is mentioned."""
+    ids: list[int] = []
+    for names in mention_candidates(*texts):
+        user = next((named[name] for name in names if name in named), None)
+        if user is not None and user["id"] not in ids:
+            ids.append(user["id"])
+    if not ids:
+        return ids
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("SELECT {}").format(sql_hidden_user_ids(muted=False)), {"viewer": writer_id}
+        )
+        hidden = set(cursor.fetchone()[0])
+    return [user_id for user_id in ids if user_id not in hidden]
 
 
 def _set_tags(*, post: Post, names: Sequence[str]) -> None:
@@ -296,9 +361,17 @@ def unbookmark_post(*, user_id: int, post_id: int) -> None:
 
 
 def add_comment(*, post: Post, author_id: int, body: str) -> Comment:
+    """Comment on `post`. Raises `UsersServiceUnavailable` (503) when the body mentions names
+    the replica has not met and the users service cannot say who they are."""
+    named = resolve_mentions(body)
     with transaction.atomic():
         lock_authors_for_writing(writer_id=author_id)
-        comment = Comment.objects.create(post_id=post.pk, author_id=author_id, body=body)
+        comment = Comment.objects.create(
+            post_id=post.pk,
+            author_id=author_id,
+            body=body,
+            mentioned_user_ids=_mentioned(body, named=named, writer_id=author_id),
+        )
         if not Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1):
             raise NotFound("No post with that id.")
         events.record_comment_created(comment=comment, post=post)

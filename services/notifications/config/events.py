@@ -97,6 +97,17 @@ def apply_post_unliked(event: Event) -> None:
     )
 
 
+def apply_post_mentions(event: Event) -> None:
+    """`feed.post.created|updated`: the users the post mentions now."""
+    services.apply_post_mentions(
+        sequence=event.sequence,
+        post_id=event.aggregate_id,
+        author=_summary(event.payload.get("author")),
+        mentioned_user_ids=_ids(event.payload, "mentioned_user_ids"),
+        occurred_at=event.occurred_at,
+    )
+
+
 def apply_post_deleted(event: Event) -> None:
     services.apply_post_deleted(sequence=event.sequence, post_id=event.aggregate_id)
 

@@ -52,6 +52,14 @@ def post_key(post_id: int) -> str:
     return f"post:{post_id}"
 
 
+def post_mentions_key(post_id: int) -> str:
+    return f"post_mentions:{post_id}"
+
+
+def post_mention_key(post_id: int, user_id: int) -> str:
+    return f"post_mention:{post_id}:{user_id}"
+
+
 def follow_key(follower_id: int, followee_id: int) -> str:
     return f"follow:{follower_id}:{followee_id}"
 
@@ -191,6 +199,45 @@ def apply_like(
 @transaction.atomic
 def apply_unlike(*, sequence: int, post_id: int, user_id: int) -> None:
     _undo(key=like_key(post_id, user_id), sequence=sequence)
+
+
+@transaction.atomic
+def apply_post_mentions(
+    *,
+    sequence: int,
+    post_id: int,
+    author: ActorSummary,
+    mentioned_user_ids: Iterable[int],
+    occurred_at: datetime,
+) -> None:
+    """The post now mentions `mentioned_user_ids` (its creation or an edit): each newly
+    mentioned user hears of a `mention`, and a user an edit stopped mentioning loses theirs.
+
+    Each event carries every mention the post has, so only the newest applies: one state per
+    post's mentions, by the post's sequence (an older event arriving late changes nothing).
+    """
+    if _is_gone(post_key(post_id)):
+        return
+    if not note_action(key=post_mentions_key(post_id), sequence=sequence, active=True):
+        return
+    mentioned = set(mentioned_user_ids)
+    notified = Notification.objects.filter(
+        post_id=post_id, type=NotificationType.MENTION, comment_id__isnull=True
+    ).values_list("recipient_id", flat=True)
+    for recipient_id in set(notified) - mentioned:
+        withdraw(post_mention_key(post_id, recipient_id))
+    for recipient_id in mentioned:
+        key = post_mention_key(post_id, recipient_id)
+        # Already notified of this mention: the insert's ON CONFLICT keeps the first one.
+        notify(
+            type=NotificationType.MENTION,
+            recipient_id=recipient_id,
+            actor=author,
+            action_key=key,
+            group_key=key,
+            occurred_at=occurred_at,
+            post_id=post_id,
+        )
 
 
 @transaction.atomic

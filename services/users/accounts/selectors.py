@@ -86,6 +86,14 @@ def user_summaries(*, user_ids: Iterable[int]) -> list[User]:
     return [found[user_id] for user_id in wanted if user_id in found]
 
 
+def user_summaries_by_username(*, usernames: Iterable[str]) -> list[User]:
+    """The users (active or not) whose usernames are among `usernames` (lower-case, as stored).
+
+    For the feed service, which resolves the `@username`s of what users write.
+    """
+    return list(User.objects.only("id", "username", "avatar").filter(username__in=set(usernames)))
+
+
 def get_user_summary(*, user_id: int) -> User:
     """One existing user (active or not) for the feed service; `NotFound` (404) otherwise."""
     user = User.objects.only("id", "username", "avatar").filter(pk=user_id).first()

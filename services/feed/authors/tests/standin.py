@@ -14,7 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 
 class UsersServiceStandIn:
-    """Answers GET /internal/v1/users/{id} and GET /internal/v1/users?ids=... from `users`.
+    """Answers GET /internal/v1/users/{id}, GET /internal/v1/users?ids=... and
+    GET /internal/v1/users/by-username?usernames=... from `users`.
 
     `status` forces every answer's status code (e.g. 500); `hang` makes it never answer until
     the stand-in stops (for timeouts); `requests` records every path asked, with its token.
@@ -64,6 +65,10 @@ class UsersServiceStandIn:
         if token != self.token:
             return 403, {"detail": "A valid internal service token is required."}
         parts = urlsplit(path)
+        if parts.path == "/internal/v1/users/by-username":
+            raw = parse_qs(parts.query).get("usernames", [""])[0]
+            names = {name.lower() for name in raw.split(",") if name}
+            return 200, {"results": [u for u in self.users.values() if u["username"] in names]}
         if parts.path == "/internal/v1/users":
             raw = parse_qs(parts.query).get("ids", [""])[0]
             ids = [int(part) for part in raw.split(",") if part]

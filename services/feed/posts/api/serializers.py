@@ -9,9 +9,14 @@ posts (create, update, a single post, a user's posts, the timeline) renders
 the serializer's fields, mostly kept ready. The API schema is drawn from the same fields.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from authors.api.serializers import SummarizedListSerializer, summary_for
+from authors.api.serializers import (
+    SummarizedListSerializer,
+    UserSummarySerializer,
+    summary_for,
+)
 from authors.client import UserSummary
 from posts.api.media import media_urls
 from posts.models import Comment, Post, PostImage
@@ -46,6 +51,7 @@ class PostSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     images = PostImageSerializer(many=True, read_only=True)
     hashtags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    mentions = serializers.SerializerMethodField()
     liked_by_me = serializers.SerializerMethodField()
     bookmarked_by_me = serializers.SerializerMethodField()
 
@@ -58,6 +64,7 @@ class PostSerializer(serializers.ModelSerializer):
             "body",
             "images",
             "hashtags",
+            "mentions",
             "like_count",
             "comment_count",
             "liked_by_me",
@@ -74,6 +81,10 @@ class PostSerializer(serializers.ModelSerializer):
     def get_author(self, post: PostRow) -> UserSummary:
         # `render_posts` fills in the authors the replica did not hold, in one batch.
         return post.author
+
+    @extend_schema_field(UserSummarySerializer(many=True))
+    def get_mentions(self, post: PostRow) -> list[UserSummary]:
+        return post.mentions
 
     def get_liked_by_me(self, post: PostRow) -> bool:
         return post.liked_by_me

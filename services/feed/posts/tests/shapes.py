@@ -11,6 +11,7 @@ POST_KEYS = {
     "body",
     "images",
     "hashtags",
+    "mentions",
     "like_count",
     "comment_count",
     "liked_by_me",

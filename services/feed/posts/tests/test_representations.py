@@ -18,6 +18,7 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from authors.models import Author
+from authors.selectors import replica_summaries
 from authors.services import summarize_authors
 from posts.api.media import media_url, media_urls
 from posts.api.rendering import OrjsonRenderer, _Shape, render_posts, rendered
@@ -60,6 +61,7 @@ def orm_posts(posts: Iterable[Post] | QuerySet[Post], viewer_id: int | None) -> 
     ):
         tags.setdefault(post_id, []).append(name)
     saved = set(Bookmark.objects.filter(user_id=viewer_id).values_list("post_id", flat=True))
+    mentioned = replica_summaries({i for post in posts for i in post.mentioned_user_ids})
     return [
         SimpleNamespace(
             id=post.pk,
@@ -68,6 +70,7 @@ def orm_posts(posts: Iterable[Post] | QuerySet[Post], viewer_id: int | None) -> 
             body=post.body,
             images=list(post.images.all()),
             hashtags=tags.get(post.pk, []),
+            mentions=[mentioned[i] for i in post.mentioned_user_ids if i in mentioned],
             like_count=post.like_count,
             comment_count=post.comment_count,
             liked_by_me=post.pk in liked,
@@ -101,6 +104,7 @@ def posts(users_service) -> list[Post]:
     like_post(user_id=VIEWER, post=with_images)
     like_post(user_id=OTHER, post=with_images)
     _set_tags(post=with_images, names=["서울", "café", "trip"])
+    Post.objects.filter(pk=with_images.pk).update(mentioned_user_ids=[2, 1])
 
     text_only = PostFactory(author_id=2, title="", body='Ünïcödé ✓ — "quoted" <b>\nline')
     like_post(user_id=OTHER, post=text_only)

@@ -94,6 +94,8 @@ EVENT_HANDLERS = {
         "feed.post.liked": "apply_post_liked",
         "feed.post.unliked": "apply_post_unliked",
         "feed.post.deleted": "apply_post_deleted",
+        "feed.post.created": "apply_post_mentions",
+        "feed.post.updated": "apply_post_mentions",
         "feed.comment.created": "apply_comment_created",
         "feed.comment.deleted": "apply_comment_deleted",
         "feed.follow.created": "apply_follow_created",

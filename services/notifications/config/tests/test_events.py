@@ -97,6 +97,21 @@ def test_comment_follow_and_their_undoing_through_events():
     assert inbox(ANN) == inbox(CAT) == []
 
 
+def test_a_posts_mentions_through_its_created_and_updated_events():
+    deliver(event("feed.post.created", 10, 1, author=summary(ANN), mentioned_user_ids=[BOB]))
+    assert inbox(BOB) == [("mention", ANN)]
+    deliver(event("feed.post.updated", 10, 2, author=summary(ANN), mentioned_user_ids=[CAT]))
+    assert (inbox(BOB), inbox(CAT)) == ([], [("mention", ANN)])
+
+
+@pytest.mark.parametrize("mentioned", ["7", [0], ["a"], list(range(1, 102))])
+def test_a_post_event_with_malformed_mentions_is_unprocessable(mentioned):
+    with pytest.raises(Unprocessable):
+        deliver(
+            event("feed.post.created", 10, 1, author=summary(ANN), mentioned_user_ids=mentioned)
+        )
+
+
 def test_the_events_reserved_for_follow_requests_blocks_mutes_and_comment_likes_apply():
     deliver(event("feed.follow_request.created", BOB, 1, target_id=ANN, requester=summary(BOB)))
     assert inbox(ANN) == [("follow_request", BOB)]

@@ -47,6 +47,19 @@ def unlike(*, post_id: int, user_id: int, sequence: int | None = None) -> None:
     )
 
 
+def post_mentions(
+    *, post_id: int, author_id: int, mentioned: tuple[int, ...], sequence: int | None = None
+) -> None:
+    """A post created or edited: `feed.post.created|updated`."""
+    services.apply_post_mentions(
+        sequence=sequence or next_sequence(f"post:{post_id}"),
+        post_id=post_id,
+        author=user(author_id),
+        mentioned_user_ids=mentioned,
+        occurred_at=timezone.now(),
+    )
+
+
 def delete_post(*, post_id: int, sequence: int | None = None) -> None:
     services.apply_post_deleted(
         sequence=sequence or next_sequence(f"post:{post_id}"), post_id=post_id

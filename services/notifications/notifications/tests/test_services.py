@@ -83,6 +83,41 @@ def test_a_comment_notifies_the_post_author_the_replied_to_and_the_mentioned_onc
     assert set(Notification.objects.values_list("comment_id", "post_id")) == {(5, 10)}
 
 
+def test_a_post_notifies_whom_it_mentions_and_an_edit_moves_the_mentions():
+    events.post_mentions(post_id=10, author_id=ANN, mentioned=(BOB, ANN))
+    assert notifications_of(BOB) == [("mention", ANN)]
+    assert notifications_of(ANN) == []  # nobody hears of their own post
+
+    events.post_mentions(post_id=10, author_id=ANN, mentioned=(BOB, CAT))
+    events.post_mentions(post_id=10, author_id=ANN, mentioned=(BOB, CAT))
+    assert notifications_of(BOB) == [("mention", ANN)]  # still the first, once
+    assert notifications_of(CAT) == [("mention", ANN)]
+
+    events.post_mentions(post_id=10, author_id=ANN, mentioned=(CAT,))
+    assert notifications_of(BOB) == []
+    [mention] = Notification.objects.filter(recipient_id=CAT)
+    assert (mention.post_id, mention.comment_id) == (10, None)
+
+
+def test_an_older_post_event_arriving_late_changes_no_mention():
+    events.post_mentions(post_id=10, author_id=ANN, mentioned=(), sequence=2)
+    events.post_mentions(post_id=10, author_id=ANN, mentioned=(BOB,), sequence=1)
+    assert notifications_of(BOB) == []
+
+
+def test_a_deleted_post_takes_its_mentions_and_late_edits_change_nothing():
+    events.post_mentions(post_id=10, author_id=ANN, mentioned=(BOB,))
+    events.delete_post(post_id=10)
+    events.post_mentions(post_id=10, author_id=ANN, mentioned=(BOB, CAT), sequence=99)
+    assert notifications_of(BOB) == notifications_of(CAT) == []
+
+
+def test_a_post_mention_leaves_the_mentions_of_its_comments_alone():
+    events.comment(comment_id=5, post_id=10, post_author_id=ANN, user_id=CAT, mentioned=(BOB,))
+    events.post_mentions(post_id=10, author_id=ANN, mentioned=())
+    assert notifications_of(BOB) == [("mention", CAT)]
+
+
 def test_a_deleted_comment_withdraws_everything_it_caused_even_when_it_arrives_first():
     events.comment(comment_id=5, post_id=10, post_author_id=ANN, user_id=BOB, mentioned=(CAT,))
     events.like_comment(comment_id=5, post_id=10, author_id=BOB, user_id=CAT)

@@ -1,5 +1,6 @@
 """/internal/v1/users...: user summaries for the feed service, behind INTERNAL_API_TOKEN."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -7,7 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.serializers import UserSummarySerializer
-from accounts.selectors import get_user_summary, user_summaries
+from accounts.models import username_validator
+from accounts.selectors import get_user_summary, user_summaries, user_summaries_by_username
 from shared.ids import is_db_id
 from shared.permissions import HasInternalToken
 
@@ -65,4 +67,46 @@ class InternalUserListView(InternalView):
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         users = user_summaries(user_ids=query.validated_data["ids"])
+        return Response({"results": UserSummarySerializer(users, many=True).data})
+
+
+class UsernameListField(serializers.CharField):
+    """A comma-separated list of 1 to MAX_IDS usernames (compared lower-case): `ann,bob`."""
+
+    default_error_messages = {
+        "invalid_usernames": f"Give 1 to {MAX_IDS} comma-separated usernames.",
+    }
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_length=MAX_IDS * 31, **kwargs)
+
+    def to_internal_value(self, data: object) -> list[str]:
+        parts = [part.strip().lower() for part in super().to_internal_value(data).split(",")]
+        if not 1 <= len(parts) <= MAX_IDS:
+            self.fail("invalid_usernames")
+        for part in parts:
+            try:
+                username_validator(part)
+            except DjangoValidationError:
+                self.fail("invalid_usernames")
+        return parts
+
+
+class InternalUserByUsernameListView(InternalView):
+    @extend_schema_serializer(component_name="InternalUsernamesQuery")
+    class QuerySerializer(serializers.Serializer):
+        usernames = UsernameListField()
+
+    @extend_schema(
+        parameters=[QuerySerializer],
+        responses={
+            200: inline_serializer(
+                "UserSummaryByUsernameList", {"results": UserSummarySerializer(many=True)}
+            )
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        users = user_summaries_by_username(usernames=query.validated_data["usernames"])
         return Response({"results": UserSummarySerializer(users, many=True).data})

@@ -7,5 +7,10 @@ from shared import ids  # noqa: F401 - registers the <id:...> converter
 
 urlpatterns = [
     path("users", internal.InternalUserListView.as_view(), name="internal-users"),
+    path(
+        "users/by-username",
+        internal.InternalUserByUsernameListView.as_view(),
+        name="internal-users-by-username",
+    ),
     path("users/<id:pk>", internal.InternalUserDetailView.as_view(), name="internal-user"),
 ]

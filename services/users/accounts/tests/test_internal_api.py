@@ -79,3 +79,21 @@ def test_internal_api_without_the_service_credential_is_a_403(client, user, path
 
 def test_a_user_access_token_does_not_open_the_internal_api(client, user):
     assert client.get(f"/internal/v1/users/{user.pk}", **bearer(user)).status_code == 403
+
+
+def test_users_by_username_case_insensitively_unknown_names_omitted(internal, make_user):
+    a = make_user(username="ann.b")
+    response = internal.get("/internal/v1/users/by-username", {"usernames": "ANN.B,nobody"})
+    assert response.status_code == 200
+    assert response.json() == {"results": [{"id": a.pk, "username": "ann.b", "avatar_url": None}]}
+
+
+@pytest.mark.parametrize("usernames", ["", "a b", "a,,b", "é", "x" * 31, ",".join(["a"] * 101)])
+def test_malformed_or_too_many_usernames_are_a_400(internal, usernames):
+    response = internal.get("/internal/v1/users/by-username", {"usernames": usernames})
+    assert response.status_code == 400
+    assert "usernames" in response.json()
+
+
+def test_users_by_username_need_the_internal_token(client):
+    assert client.get("/internal/v1/users/by-username", {"usernames": "a"}).status_code == 403
