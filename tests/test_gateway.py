@@ -158,7 +158,7 @@ def test_an_auth_response_says_nosniff_once(api):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("path", ["/admin/login/", "/api/docs/"])
+@pytest.mark.parametrize("path", ["/admin/login/", "/admin/feed/login/", "/api/docs/"])
 def test_html_pages_carry_a_content_security_policy(api, path):
     response = api.get(path)
     assert response.status_code == 200

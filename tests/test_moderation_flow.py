@@ -1,9 +1,11 @@
 """Reports and moderation end to end through the gateway: a user reports a post, a staff user
-(a superuser made with `stack.py manage users createsuperuser`) removes it."""
+(a superuser made with `stack.py manage users createsuperuser`) removes it; staff sign in to
+the feed's admin with their users-service password."""
 
 import uuid
 
 import pytest
+import requests
 
 from tests.conftest import Account, sign_up
 
@@ -82,3 +84,55 @@ def test_reporting_what_does_not_exist_is_a_404_and_bad_input_a_400(api):
     response = api.post("/api/v1/reports", json=bad, headers=reporter.auth)
     assert response.status_code == 400
     assert "reason" in response.json()
+
+
+def admin_sign_in(stack, email: str, password: str) -> tuple[requests.Session, requests.Response]:
+    """Sign in to the feed's admin through the gateway as a browser does (CSRF cookie, form)."""
+    browser = requests.Session()
+    form = browser.get(f"{stack.url}/admin/feed/login/", timeout=30)
+    assert form.status_code == 200, form.text
+    response = browser.post(
+        f"{stack.url}/admin/feed/login/",
+        data={
+            "csrfmiddlewaretoken": browser.cookies["feed_admin_csrftoken"],
+            "username": email,
+            "password": password,
+            "next": "/admin/feed/",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    return browser, response
+
+
+def test_staff_sign_in_to_the_feeds_admin_with_their_users_service_password(stack, api, staff):
+    author = sign_up(api)
+    post_id = api.post("/api/v1/posts", json={"title": "in the admin"}, headers=author.auth).json()[
+        "id"
+    ]
+
+    browser, response = admin_sign_in(stack, staff.email, staff.password)
+
+    assert response.status_code == 302, response.text
+    assert response.headers["Location"] == "/admin/feed/"
+    page = browser.get(f"{stack.url}/admin/feed/posts/post/{post_id}/change/", timeout=30)
+    assert page.status_code == 200
+    assert "in the admin" in page.text
+    sessions = api.get("/api/v1/users/me/sessions", headers=staff.auth).json()["results"]
+    assert any(session["user_agent"].startswith("feed-admin") for session in sessions)
+
+    # The users service's admin is a separate sign-in: the feed's cookies do not open it.
+    assert browser.get(f"{stack.url}/admin/", allow_redirects=False, timeout=30).status_code == 302
+
+
+def test_a_user_who_is_not_staff_cannot_sign_in_to_the_feeds_admin(stack, api):
+    user = sign_up(api)
+
+    browser, response = admin_sign_in(stack, user.email, user.password)
+
+    assert response.status_code == 200
+    assert "correct email and password for a staff account" in response.text
+    assert (
+        browser.get(f"{stack.url}/admin/feed/", allow_redirects=False, timeout=30).status_code
+        == 302
+    )

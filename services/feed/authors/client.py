@@ -35,6 +35,18 @@ class UsersServiceUnavailable(ServiceUnavailable):
     default_detail = "users service unreachable"
 
 
+class SignInRefused(Exception):
+    """The users service refused the email and password (wrong, or no such account)."""
+
+
+class SignInLimited(Exception):
+    """The users service limits sign-ins for now (per email, or per client); `wait` seconds."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(wait)
+        self.wait = wait
+
+
 def _build_session() -> requests.Session:
     # Retry only what is safe and likely transient: failed connects and the gateway-ish 5xx
     # codes, twice, with a short backoff. A read timeout is not retried: the caller's time
@@ -170,3 +182,44 @@ def get_users_by_username(usernames: Iterable[str]) -> dict[str, UserSummary]:
     users = _user_lists("/internal/v1/users/by-username", "usernames", wanted)
     asked = set(wanted)
     return {user["username"]: user for user in users if user["username"] in asked}
+
+
+# Shown in the staff member's list of sign-ins (GET /api/v1/users/me/sessions).
+SIGN_IN_USER_AGENT = "feed-admin (the feed service's Django admin)"
+
+
+def sign_in_staff(*, email: str, password: str) -> str:
+    """The access token of a sign-in by `email` and `password` in the users service (its
+    internal twin of `POST /api/v1/auth/token`, with the same per-email limit): the feed
+    never checks a password itself.
+
+    Raises `SignInRefused`, `SignInLimited`, or `UsersServiceUnavailable` when it cannot say.
+    Not retried: a sign-in counts against the limits each time it is tried.
+    """
+    url = settings.USERS_SERVICE_URL.rstrip("/") + "/internal/v1/staff/sign-in"
+    try:
+        response = session.post(
+            url,
+            json={"email": email, "password": password},
+            headers={
+                INTERNAL_TOKEN_HEADER: settings.INTERNAL_API_TOKEN,
+                "User-Agent": SIGN_IN_USER_AGENT,
+                **request_id_headers(),
+            },
+            timeout=settings.USERS_SERVICE_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        logger.warning("users service unreachable", extra={"url": url, "error": str(exc)})
+        raise UsersServiceUnavailable() from exc
+    if response.status_code in (400, 401):
+        raise SignInRefused()
+    if response.status_code == 429:
+        retry_after = response.headers.get("Retry-After", "")
+        raise SignInLimited(int(retry_after) if retry_after.isdigit() else 60)
+    body = _json(response)
+    access = body.get("access") if isinstance(body, dict) else None
+    if not isinstance(access, str) or not access:
+        logger.error("users service sent no access token", extra={"url": url})
+        raise UsersServiceUnavailable()
+    return access

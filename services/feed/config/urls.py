@@ -1,4 +1,4 @@
-"""Feed service routes: /api/v1/..., /healthz, /readyz.
+"""Feed service routes: /api/v1/..., /admin/feed/ (the staff's admin), /healthz, /readyz.
 
 Each app's `api/urls.py` lists its own paths under /api/v1/. Account events arrive over the
 broker (`config.events`), not over HTTP.
@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from moderation.admin import site as admin_site
 from shared import health
 
 # Django's own error views (no route, a body too large, an uncaught error) answer in JSON
@@ -18,6 +19,7 @@ urlpatterns = [
     path("healthz", health.healthz),
     path("readyz", health.readyz),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("admin/feed/", admin_site.urls),
     path("api/v1/", include("posts.api.urls")),
     path("api/v1/", include("social.api.urls")),
     path("api/v1/", include("timeline.api.urls")),

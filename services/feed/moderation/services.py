@@ -99,9 +99,43 @@ def _remove_target(*, target_type: str, target_id: int) -> bool:
     return True
 
 
+def decide(*, moderator_id: int, action: str, target_type: str, target_id: int) -> ModerationAction:
+    """Take `action` ("dismiss" or "remove") on the target as `moderator_id`, record it, and
+    resolve every open report on the target with it; return the record.
+
+    The one path of every moderation decision: the API's resolve and the admin's deletes.
+    Raises `ValidationError` for removing a user (accounts close in the users service).
+    """
+    if action == ModerationAction.Action.REMOVE and target_type == TargetType.USER:
+        raise ValidationError({"action": [ONLY_CONTENT_IS_REMOVED]})
+    with transaction.atomic():
+        # Every report this resolves, locked in id order: two moderators resolving two
+        # reports of one target wait for each other instead of deadlocking, and the second
+        # finds the reports already resolved.
+        open_reports = list(
+            Report.objects.select_for_update()
+            .filter(target_type=target_type, target_id=target_id, status=Report.Status.OPEN)
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
+        removed = action == ModerationAction.Action.REMOVE and _remove_target(
+            target_type=target_type, target_id=target_id
+        )
+        record = ModerationAction.objects.create(
+            moderator_id=moderator_id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            removed_content=removed,
+        )
+        Report.objects.filter(pk__in=open_reports).update(
+            status=Report.Status.RESOLVED, resolved_at=timezone.now(), resolution=record
+        )
+    return record
+
+
 def resolve_report(*, report_id: int, moderator_id: int, action: str) -> ModerationAction:
-    """Apply `action` ("dismiss" or "remove") to the report's target as `moderator_id`,
-    record it, and resolve every open report on that target with it; return the record.
+    """`decide` on the report's target: every open report on it resolves with this one.
 
     A report resolved before is resolved again only in that the action is taken and recorded
     (a later `remove` after a `dismiss`, say); it keeps its first resolution. Raises
@@ -110,33 +144,9 @@ def resolve_report(*, report_id: int, moderator_id: int, action: str) -> Moderat
     report = Report.objects.filter(pk=report_id).only("target_type", "target_id").first()
     if report is None:
         raise NotFound("No report with that id.")
-    if action == ModerationAction.Action.REMOVE and report.target_type == TargetType.USER:
-        raise ValidationError({"action": [ONLY_CONTENT_IS_REMOVED]})
-    with transaction.atomic():
-        # Every report this resolves, locked in id order: two moderators resolving two
-        # reports of one target wait for each other instead of deadlocking, and the second
-        # finds the reports already resolved.
-        open_reports = list(
-            Report.objects.select_for_update()
-            .filter(
-                target_type=report.target_type,
-                target_id=report.target_id,
-                status=Report.Status.OPEN,
-            )
-            .order_by("id")
-            .values_list("pk", flat=True)
-        )
-        removed = action == ModerationAction.Action.REMOVE and _remove_target(
-            target_type=report.target_type, target_id=report.target_id
-        )
-        record = ModerationAction.objects.create(
-            moderator_id=moderator_id,
-            action=action,
-            target_type=report.target_type,
-            target_id=report.target_id,
-            removed_content=removed,
-        )
-        Report.objects.filter(pk__in=open_reports).update(
-            status=Report.Status.RESOLVED, resolved_at=timezone.now(), resolution=record
-        )
-    return record
+    return decide(
+        moderator_id=moderator_id,
+        action=action,
+        target_type=report.target_type,
+        target_id=report.target_id,
+    )

@@ -15,7 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 
 class UsersServiceStandIn:
     """Answers GET /internal/v1/users/{id}, GET /internal/v1/users?ids=... and
-    GET /internal/v1/users/by-username?usernames=... from `users`.
+    GET /internal/v1/users/by-username?usernames=... from `users`, and
+    POST /internal/v1/staff/sign-in from `accounts` (`add_account`) with tokens signed by the
+    shared key, as the users service's sign-in does.
 
     `status` forces every answer's status code (e.g. 500); `hang` makes it never answer until
     the stand-in stops (for timeouts); `requests` records every path asked, with its token.
@@ -24,6 +26,8 @@ class UsersServiceStandIn:
     def __init__(self, token: str) -> None:
         self.token = token
         self.users: dict[int, dict[str, Any]] = {}
+        self.accounts: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.sign_ins: list[dict[str, Any]] = []
         self.status: int | None = None
         self.hang = False
         self.requests: list[tuple[str, str]] = []
@@ -35,6 +39,29 @@ class UsersServiceStandIn:
 
     def add(self, user_id: int, username: str, avatar_url: str | None = None) -> None:
         self.users[user_id] = {"id": user_id, "username": username, "avatar_url": avatar_url}
+
+    def add_account(
+        self, email: str, password: str, *, user_id: int, username: str, is_staff: bool = False
+    ) -> None:
+        claims = {"user_id": str(user_id), "username": username, "is_staff": is_staff}
+        self.accounts[email] = (password, claims)
+
+    def sign_in(self, body: bytes, user_agent: str | None, token: str | None) -> tuple[int, Any]:
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        credentials = json.loads(body or b"{}")
+        self.sign_ins.append({**credentials, "user_agent": user_agent})
+        if self.status is not None:
+            return self.status, {"detail": "forced"}
+        if token != self.token:
+            return 403, {"detail": "A valid internal service token is required."}
+        password, claims = self.accounts.get(credentials.get("email"), (None, {}))
+        if password is None or password != credentials.get("password"):
+            return 401, {"detail": "No active account found with the given credentials"}
+        token = AccessToken()
+        for claim, value in claims.items():
+            token[claim] = value
+        return 200, {"access": str(token), "refresh": "not-used-here"}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         standin = self
@@ -50,10 +77,27 @@ class UsersServiceStandIn:
                     standin.stopping.wait()
                     return
                 status, body = standin.answer(self.path, self.headers.get("X-Internal-Token"))
+                self._send(status, body)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if urlsplit(self.path).path != "/internal/v1/staff/sign-in":
+                    self._send(404, {"detail": "Not found."})
+                    return
+                status, body = standin.sign_in(
+                    self.rfile.read(length),
+                    self.headers.get("User-Agent"),
+                    self.headers.get("X-Internal-Token"),
+                )
+                self._send(status, body, retry_after="42" if status == 429 else None)
+
+            def _send(self, status: int, body: Any, retry_after: str | None = None) -> None:
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
+                if retry_after is not None:
+                    self.send_header("Retry-After", retry_after)
                 self.end_headers()
                 self.wfile.write(payload)
 

@@ -28,10 +28,15 @@ SECRET_KEY = require_secret("FEED_SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 
-# The feed has no users table: callers are the JWT's claims (shared.auth.ServiceUser).
+# The API's callers are the JWT's claims (shared.auth.ServiceUser); Django's user table holds
+# only the admin's stand-ins for staff members (moderation.staff).
 INSTALLED_APPS = [
+    # The admin of moderation.admin.site, without autodiscovery of Django's default site.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
@@ -53,10 +58,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     *MIDDLEWARE_HEAD,
+    # Sessions, users and messages are the admin's; all three are lazy, so an API request
+    # (no admin cookie) never reads a session.
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # DRF views are CSRF-exempt (JWT in a header, no cookies); these keep any plain Django view
-    # protected and `check --deploy` clean.
+    # (the admin) protected and `check --deploy` clean.
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     *MIDDLEWARE_TAIL,
 ]
@@ -66,7 +76,13 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
     },
 ]
 
@@ -78,6 +94,15 @@ DATABASES = {"default": database("FEED_DATABASE_URL")}
 SIMPLE_JWT = simple_jwt_settings(TOKEN_USER_CLASS="shared.auth.ServiceUser")  # noqa: S106
 # On: writes by accounts whose access token says their email is unverified are 403 (shared.auth).
 REQUIRE_VERIFIED_EMAIL = env.bool("REQUIRE_VERIFIED_EMAIL", default=False)
+
+# The admin (/admin/feed/): staff sign in through the users service (moderation.staff); no
+# password is ever checked here. Its cookies are its own, on its own path, so they never meet
+# the users service's admin cookies on the same host.
+AUTHENTICATION_BACKENDS = ["moderation.staff.StaffSessionBackend"]
+SESSION_COOKIE_NAME = "feed_admin_session"
+SESSION_COOKIE_PATH = "/admin/feed/"
+CSRF_COOKIE_NAME = "feed_admin_csrftoken"
+CSRF_COOKIE_PATH = "/admin/feed/"
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = rest_framework(

@@ -1,4 +1,5 @@
-"""/internal/v1/users...: user summaries for the feed service, behind INTERNAL_API_TOKEN."""
+"""/internal/v1/...: user summaries and staff sign-in for the feed service, behind
+INTERNAL_API_TOKEN."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
@@ -7,9 +8,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.auth import PASSWORD_MAX_LENGTH, CredentialsView
 from accounts.api.serializers import UserSummarySerializer
 from accounts.models import username_validator
 from accounts.selectors import get_user_summary, user_summaries, user_summaries_by_username
+from accounts.services import Client, obtain_token_pair
 from shared.ids import is_db_id
 from shared.permissions import HasInternalToken
 
@@ -110,3 +113,29 @@ class InternalUserByUsernameListView(InternalView):
         query.is_valid(raise_exception=True)
         users = user_summaries_by_username(usernames=query.validated_data["usernames"])
         return Response({"results": UserSummarySerializer(users, many=True).data})
+
+
+class InternalStaffSignInView(InternalView, CredentialsView):
+    """Sign-in to the feed's Django admin: the feed hands over the email and password a staff
+    member typed, and gets the access token of a sign-in like `POST /api/v1/auth/token` (the
+    same per-email limit, the same 401; the session shows in their list with the feed's user
+    agent). The feed checks `is_staff` in it and keeps its admin session no longer than it."""
+
+    authentication_classes = []
+    permission_classes = [HasInternalToken]
+
+    @extend_schema_serializer(component_name="InternalStaffSignIn")
+    class InputSerializer(serializers.Serializer):
+        email = serializers.CharField(max_length=254)
+        password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: inline_serializer("StaffAccess", {"access": serializers.CharField()})},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = Client(user_agent=request.headers.get("User-Agent", ""), ip=None)
+        tokens = obtain_token_pair(**data.validated_data, client=client)
+        return Response({"access": tokens["access"]})

@@ -13,4 +13,9 @@ urlpatterns = [
         name="internal-users-by-username",
     ),
     path("users/<id:pk>", internal.InternalUserDetailView.as_view(), name="internal-user"),
+    path(
+        "staff/sign-in",
+        internal.InternalStaffSignInView.as_view(),
+        name="internal-staff-sign-in",
+    ),
 ]

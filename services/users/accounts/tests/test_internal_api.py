@@ -1,10 +1,13 @@
 """/internal/v1/users...: user summaries for the feed service, behind INTERNAL_API_TOKEN."""
 
 import pytest
-from conftest import bearer
+from conftest import PASSWORD, bearer
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Session
+from shared.tokens import AccessToken
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +100,49 @@ def test_malformed_or_too_many_usernames_are_a_400(internal, usernames):
 
 def test_users_by_username_need_the_internal_token(client):
     assert client.get("/internal/v1/users/by-username", {"usernames": "a"}).status_code == 403
+
+
+# --- POST /internal/v1/staff/sign-in (the feed's admin) ----------------------------------------
+
+
+def staff_sign_in(api, email: str, password: str = PASSWORD, **headers: str):
+    return api.post(
+        "/internal/v1/staff/sign-in",
+        {"email": email, "password": password},
+        format="json",
+        **headers,
+    )
+
+
+def test_the_feeds_staff_sign_in_answers_an_access_token_with_is_staff(internal, make_user):
+    make_user(email="mod@example.com", username="mod", is_staff=True)
+
+    response = staff_sign_in(internal, "mod@example.com", HTTP_USER_AGENT="feed-admin")
+
+    assert response.status_code == 200
+    assert set(response.json()) == {"access"}
+    assert response["Cache-Control"] == "no-store"
+    claims = AccessToken(response.json()["access"])
+    assert (claims["username"], claims["is_staff"]) == ("mod", True)
+    session = Session.objects.get(pk=claims["sid"])
+    assert session.user_agent == "feed-admin"
+
+
+def test_the_staff_sign_in_refuses_wrong_passwords_like_the_token_endpoint(internal, user):
+    response = staff_sign_in(internal, "ann@example.com", "wrong password")
+    assert response.status_code == 401
+
+
+def test_the_staff_sign_in_counts_against_the_per_email_limit(internal, user, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    for _ in range(2):
+        assert staff_sign_in(internal, "ann@example.com", "wrong").status_code == 401
+
+    locked = staff_sign_in(internal, "ann@example.com")
+
+    assert locked.status_code == 429
+    assert locked["Retry-After"]
+
+
+def test_the_staff_sign_in_needs_the_service_credential(client, user):
+    assert staff_sign_in(client, "ann@example.com").status_code == 403
