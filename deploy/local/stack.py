@@ -371,6 +371,10 @@ def db_start(config: Config, *, throwaway: bool = False) -> None:
                         "--auth-host=scram-sha-256",
                         "--encoding=UTF8",
                         "--no-locale",
+                        # Sorting stays C (bytewise, as before); character classes are
+                        # Unicode's, which pg_trgm needs to see the letters of scripts other
+                        # than Latin (the feed's post search, docs/discovery.md).
+                        "--lc-ctype=C.UTF-8",
                         "--no-instructions",
                     ],
                 ),

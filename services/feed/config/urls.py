@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/", include("timeline.api.urls")),
     path("api/v1/", include("saved.api.urls")),
     path("api/v1/", include("moderation.api.urls")),
+    path("api/v1/", include("discovery.api.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:

@@ -1,8 +1,12 @@
 """Posts and what hangs off them: images (1:N), likes and bookmarks (user-post M:Ns),
 comments, and hashtags (`Tag`, and the post-tag M:N `PostTag`)."""
 
+import math
+
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
@@ -11,6 +15,31 @@ BODY_MAX_LENGTH = 2200
 MAX_IMAGES_PER_POST = 10
 # The longest hashtag, without its `#` (posts.text has the rule).
 TAG_MAX_LENGTH = 100
+
+# Explore's rank of a post (`discovery.selectors`, docs/discovery.md): its engagement (likes,
+# and comments counted twice) halving with every EXPLORE_HALF_LIFE of its age. As
+# `(1 + likes + 2 * comments) * 2 ** (-age / half_life)` it would change every second; its
+# logarithm plus `(now - epoch) / tau`, the same for every post at any moment, orders posts
+# the same and does not change with time: `ln(1 + likes + 2 * comments) + (created_at - epoch)
+# / tau`, tau = half_life / ln 2. So it is an index (`posts_explore_rank`) that Postgres keeps
+# as the counters change, and a page of explore is a range of it. `{post}` is the table's
+# alias and a dot, or nothing (the index).
+EXPLORE_HALF_LIFE_HOURS = 24
+EXPLORE_SCORE_SQL = (
+    "(ln(1 + {post}like_count + 2 * {post}comment_count)"
+    " + extract(epoch FROM {post}created_at - TIMESTAMPTZ '2026-01-01 00:00:00+00')"
+    f" / {EXPLORE_HALF_LIFE_HOURS * 3600 / math.log(2):.1f})"
+)
+# What post search (`posts.selectors.search_post_rows`) matches: the words of the title and
+# body in the `simple` configuration (no stemming, no stop words: every language alike), and
+# the same text for trigram similarity (pg_trgm).
+SEARCH_DOCUMENT_SQL = "({post}title || ' ' || {post}body)"
+SEARCH_VECTOR_SQL = f"to_tsvector('simple'::regconfig, {SEARCH_DOCUMENT_SQL})"
+
+
+def _expression(template: str) -> RawSQL:
+    """One of the expressions above on the posts table itself, for an index."""
+    return RawSQL(template.format(post=""), ())  # noqa: S611 - this module's constants only
 
 
 class Post(models.Model):
@@ -40,6 +69,20 @@ class Post(models.Model):
                 models.F("created_at").desc(),
                 models.F("id").desc(),
                 name="posts_author_recent",
+            ),
+            # GET /explore/posts: WHERE (score, id) < cursor AND created_at > now() - window
+            # ORDER BY score DESC, id DESC LIMIT n, the score as EXPLORE_SCORE_SQL says.
+            models.Index(
+                _expression(EXPLORE_SCORE_SQL).desc(),
+                models.F("id").desc(),
+                name="posts_explore_rank",
+            ),
+            # GET /posts?search=: the words (WHERE vector @@ query) and the trigrams (WHERE
+            # query <% document) of title and body.
+            GinIndex(_expression(SEARCH_VECTOR_SQL), name="posts_search_words"),
+            GinIndex(
+                OpClass(_expression(SEARCH_DOCUMENT_SQL), name="gin_trgm_ops"),
+                name="posts_search_trigrams",
             ),
         ]
         constraints = [

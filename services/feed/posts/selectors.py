@@ -6,6 +6,7 @@ written) do not go through the ORM: `post_rows` sends one hand-written statement
 comment above it for why).
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,18 @@ from rest_framework.exceptions import NotFound
 
 from authors.client import UserSummary
 from authors.models import Author
-from posts.models import Bookmark, Comment, Like, Post, PostImage, PostTag, Tag
+from posts.models import (
+    SEARCH_DOCUMENT_SQL,
+    SEARCH_VECTOR_SQL,
+    Bookmark,
+    Comment,
+    Like,
+    Post,
+    PostImage,
+    PostTag,
+    Tag,
+)
+from relationships.visibility import sql_visible
 from shared import prepared
 from shared.counters import Counter
 from shared.pagination import Cursor, Keyset
@@ -294,6 +306,114 @@ def user_post_rows(
     return post_rows(
         _user_posts_statement(keyset, int(limit)),
         {"author": user_id, **keyset.sql_params(cursor, POSITION_TYPES)},
+        viewer_id=viewer_id,
+    )
+
+
+# --- Search ---------------------------------------------------------------------------------
+#
+# GET /posts?search=Q (docs/discovery.md). Each of Q's words (letters and digits of any script,
+# at most SEARCH_MAX_WORDS) must begin a word of the title or body, in the `simple`
+# configuration: no stemming and no stop words, so every language is treated alike, and a
+# prefix match finds a Korean word followed by its particle ("서울" finds "서울에서"). In a query
+# outside ASCII, a word may instead lie inside a run of text without spaces ("맛집" in
+# "서울맛집", "서울맛집" in "서울 맛집"): pg_trgm's word similarity finds the candidates
+# through the trigram index, and the word itself must then be in the text with its spaces
+# taken out. Best match first: ts_rank of the words, plus for those queries the trigram word
+# similarity of the whole query.
+
+# A query's length (characters) and how many of its words count.
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_WORDS = 10
+# The types of a search cursor's (score, id).
+SEARCH_POSITION_TYPES = (float, int)
+_SEARCH_WORD = re.compile(r"\w+")
+
+
+@prepared.statement
+def _search_statement(keyset: Keyset, limit: int, *, words: int, trigrams: bool) -> sql.Composed:
+    document = sql.SQL(SEARCH_DOCUMENT_SQL.format(post="post."))
+    vector = sql.SQL(SEARCH_VECTOR_SQL.format(post="post."))
+
+    def starts_a_word(i: int) -> sql.Composable:
+        return sql.SQL("{vector} @@ to_tsquery('simple'::regconfig, {prefix})").format(
+            vector=vector, prefix=sql.Placeholder(f"prefix{i}")
+        )
+
+    def inside_a_run(i: int) -> sql.Composable:
+        # `<%` (word similarity above pg_trgm.word_similarity_threshold) is what
+        # posts_search_trigrams serves; strpos keeps only texts that hold the word itself.
+        return sql.SQL(
+            "({word} <%% {document}"
+            " AND strpos(lower(replace({document}, ' ', '')), lower({word})) > 0)"
+        ).format(word=sql.Placeholder(f"word{i}"), document=document)
+
+    if trigrams:
+        match = sql.SQL(" AND ").join(
+            sql.SQL("({} OR {})").format(starts_a_word(i), inside_a_run(i)) for i in range(words)
+        )
+        score = sql.SQL(
+            "ts_rank({vector}, to_tsquery('simple'::regconfig, %(any)s))"
+            " + word_similarity(%(text)s, {document})"
+        ).format(vector=vector, document=document)
+    else:
+        match = sql.SQL("{vector} @@ to_tsquery('simple'::regconfig, %(all)s)").format(
+            vector=vector
+        )
+        score = sql.SQL("ts_rank({vector}, to_tsquery('simple'::regconfig, %(all)s))").format(
+            vector=vector
+        )
+    key = (sql.SQL("match.score"), sql.SQL("match.id"))
+    ids = sql.SQL(
+        """
+        SELECT match.id, match.score
+        FROM (
+            SELECT post.id, ({score})::float8 AS score
+            FROM {posts} AS post
+            WHERE {match} AND {visible}
+        ) AS match
+        WHERE {past}
+        ORDER BY {order}
+        LIMIT {limit}
+        """
+    ).format(
+        score=score,
+        posts=sql.Identifier(Post._meta.db_table),
+        match=match,
+        visible=sql_visible(sql.SQL("post.author_id")),
+        past=keyset.sql_past(*key),
+        order=keyset.sql_order(*key),
+        limit=sql.Literal(limit),
+    )
+    return post_rows_statement(ids, keyset=keyset, limit=limit, key=("score", "id"))
+
+
+def search_post_rows(
+    text: str, *, viewer_id: int | None, cursor: Cursor | None, limit: int
+) -> list[PostRow]:
+    """Up to `limit` of the posts matching `text` that the viewer may see, best match first
+    on (score, id), just past `cursor`; each row's `position` is its cursor. One query (none
+    for a text without a word)."""
+    words = _SEARCH_WORD.findall(text)[:SEARCH_MAX_WORDS]
+    if not words:
+        return []
+    keyset = Keyset.of(cursor, ("score", "id"))
+    # Each word quoted as a lexeme and matched as a prefix: \w+ holds no quote or backslash.
+    prefixes = [f"'{word}':*" for word in words]
+    trigrams = not text.isascii()
+    if trigrams:
+        params = {
+            **{f"prefix{i}": prefix for i, prefix in enumerate(prefixes)},
+            **{f"word{i}": word for i, word in enumerate(words)},
+            "any": " | ".join(prefixes),
+            "text": text,
+        }
+    else:
+        params = {"all": " & ".join(prefixes)}
+    statement = _search_statement(keyset, int(limit), words=len(words), trigrams=trigrams)
+    return post_rows(
+        statement,
+        {**params, **keyset.sql_params(cursor, SEARCH_POSITION_TYPES)},
         viewer_id=viewer_id,
     )
 

@@ -10,6 +10,7 @@ as cheaply on page 500 as on page 1.
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -148,6 +149,10 @@ def _decode_value(value: Any) -> Any:
             raise ValueError("bad datetime")
         return parsed
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ID:
+        return value
+    # A ranked list's score (search, explore): JSON writes a float as its shortest repr, which
+    # reads back as the very same float, so the keyset compares exactly what it returned.
+    if isinstance(value, float) and math.isfinite(value):
         return value
     raise ValueError("bad cursor value")
 

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Its index expressions: an operator class in a functional index (post search's trigrams).
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "timeline",
     "saved",
     "moderation",
+    "discovery",
     "benchmark",
 ]
 
@@ -88,6 +91,10 @@ TEMPLATES = [
 
 # --- Database ------------------------------------------------------------------------------
 DATABASES = {"default": database("FEED_DATABASE_URL")}
+# Post search's trigram candidates (posts.selectors, docs/discovery.md): pg_trgm's default of
+# 0.6 finds almost nothing in short Korean text, whose words make few trigrams ("맛집" and
+# "서울맛집" are 0.33 alike); the search then keeps only texts that hold the word itself.
+DATABASES["default"]["OPTIONS"]["options"] += " -c pg_trgm.word_similarity_threshold=0.3"
 
 # --- Auth ----------------------------------------------------------------------------------
 # Tokens are verified here with the shared key; the users service is never asked.
@@ -152,6 +159,16 @@ TIMELINE_INBOX_DAYS = non_negative_int("TIMELINE_INBOX_DAYS", default=21)
 FANOUT_MAX_FOLLOWERS = non_negative_int("FANOUT_MAX_FOLLOWERS", default=10_000)
 FANOUT_BATCH_SIZE = env.int("FANOUT_BATCH_SIZE", default=1_000)
 
+# --- Discovery (docs/discovery.md) ----------------------------------------------------------
+# How many days back explore's posts and the trending tags reach.
+EXPLORE_DAYS = non_negative_int("EXPLORE_DAYS", default=7)
+# Suggested accounts sample the graph: the caller's newest SUGGESTION_FOLLOWEES follows, and of
+# each of those their newest SUGGESTION_FANOUT, so a page costs at most their product of rows.
+SUGGESTION_FOLLOWEES = non_negative_int("SUGGESTION_FOLLOWEES", default=100)
+SUGGESTION_FANOUT = non_negative_int("SUGGESTION_FANOUT", default=100)
+# Seconds between recounts of the trending tags (a periodic job).
+TRENDING_TAGS_REFRESH_SECONDS = non_negative_int("TRENDING_TAGS_REFRESH_SECONDS", default=300)
+
 # --- Benchmark ---------------------------------------------------------------------------
 # Routes the framework-floor reference view that `make bench` measures; off everywhere else.
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
@@ -175,7 +192,11 @@ IMAGE_WORK_WAIT_SECONDS = env.float("IMAGE_WORK_WAIT_SECONDS", default=0.0)
 
 # --- Upkeep (manage.py run_periodic_jobs; README: Upkeep) ---------------------------------
 # The jobs every service runs; this service's own go here too.
-PERIODIC_JOBS = {**SHARED_PERIODIC_JOBS, "prune_ended_sessions": 3600}
+PERIODIC_JOBS = {
+    **SHARED_PERIODIC_JOBS,
+    "prune_ended_sessions": 3600,
+    "refresh_trending_tags": TRENDING_TAGS_REFRESH_SECONDS,
+}
 
 # --- Logging -------------------------------------------------------------------------------
 LOGGING = logging_config(service="feed", level=env.str("LOG_LEVEL", default="INFO"))

@@ -1,8 +1,8 @@
-"""/api/v1/posts, /api/v1/posts/{id} and /api/v1/users/{id}/posts."""
+"""/api/v1/posts (search, create), /api/v1/posts/{id} and /api/v1/users/{id}/posts."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,20 +11,52 @@ from actions.posts import create_post, delete_post
 from authors.api.callers import viewer_id
 from authors.api.mixins import RememberCallerMixin
 from posts.api.fields import ImagesField, body_field, title_field
+from posts.api.pagination import PositionedPagination
 from posts.api.permissions import IsAuthorOrReadOnly
 from posts.api.rendering import OrjsonRenderer, render_post, render_posts
 from posts.api.serializers import PostSerializer
 from posts.models import Post
-from posts.selectors import get_post_for_write, get_post_row, user_post_rows
+from posts.selectors import (
+    SEARCH_MAX_LENGTH,
+    get_post_for_write,
+    get_post_row,
+    search_post_rows,
+    user_post_rows,
+)
 from posts.services import update_post
 from shared.pagination import KeysetPagination
 
 
-class PostListView(RememberCallerMixin, APIView):
-    """POST: create a post from JSON, or from multipart with up to 10 `images`."""
+class SearchPagination(PositionedPagination):
+    ordering = ("-score", "-id")
 
-    permission_classes = [IsAuthenticated]
+
+class PostListView(RememberCallerMixin, APIView):
+    """GET: search posts (`?search=`), best match first; POST: create a post from JSON, or
+    from multipart with up to 10 `images`."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
     renderer_classes = [OrjsonRenderer]
+    pagination_class = SearchPagination
+
+    class SearchSerializer(serializers.Serializer):
+        search = serializers.CharField(max_length=SEARCH_MAX_LENGTH)
+
+    @extend_schema(parameters=[SearchSerializer], responses=PostSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        query = self.SearchSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        paginator = self.pagination_class()
+        page = paginator.paginate(
+            request,
+            lambda cursor, limit: search_post_rows(
+                query.validated_data["search"],
+                viewer_id=viewer_id(request),
+                cursor=cursor,
+                limit=limit,
+            ),
+        )
+        return paginator.get_paginated_response(render_posts(page))
 
     @extend_schema_serializer(component_name="PostCreate")
     class InputSerializer(serializers.Serializer):
