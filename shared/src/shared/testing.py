@@ -56,9 +56,15 @@ def png_bomb(width: int = 50_000, height: int = 50_000) -> bytes:
     )
 
 
+# A path parameter declared `<str:...>` is text by its declaration (a hashtag's name), not an
+# id: every other parameter is one.
+_PARAMETER = re.compile(r"<(?!str:)[^>]+>")
+
+
 def id_routes() -> list[str]:
-    """Every API route (`/api/...`, `/internal/...`) with a path parameter, as written
-    (`/api/v1/posts/<id:post_id>`): for the tests that hold each id in a path to `shared.ids`.
+    """Every API route (`/api/...`, `/internal/...`) with a path parameter that is not text,
+    as written (`/api/v1/posts/<id:post_id>`): for the tests that hold each id in a path to
+    `shared.ids`.
     """
 
     def walk(patterns: list, prefix: str) -> Iterator[str]:
@@ -66,7 +72,7 @@ def id_routes() -> list[str]:
             route = prefix + str(entry.pattern)
             if isinstance(entry, URLResolver):
                 yield from walk(entry.url_patterns, route)
-            elif isinstance(entry, URLPattern) and "<" in route:
+            elif isinstance(entry, URLPattern) and _PARAMETER.search(route):
                 yield route
 
     routes = walk(get_resolver().url_patterns, "/")
@@ -74,5 +80,5 @@ def id_routes() -> list[str]:
 
 
 def with_ids(route: str, value: str) -> str:
-    """`route` with every path parameter replaced by `value`."""
-    return re.sub(r"<[^>]+>", value, route)
+    """`route` with every id parameter replaced by `value` (and any text one by `x`)."""
+    return re.sub(r"<str:[^>]+>", "x", _PARAMETER.sub(value, route))

@@ -14,13 +14,14 @@ from shared.throttling.models import RateLimitCounter
 pytestmark = pytest.mark.django_db
 
 
-def test_the_purges_are_scheduled_hourly():
+def test_the_purges_are_scheduled_hourly_and_the_trending_tags_every_five_minutes():
     from django.conf import settings
 
     assert settings.PERIODIC_JOBS == {
         "purge_idempotency_keys": 3600,
         "purge_rate_limit_counters": 3600,
         "prune_ended_sessions": 3600,
+        "refresh_trending_tags": 300,
     }
 
 

@@ -203,7 +203,7 @@ def test_next_links_keep_the_other_query_parameters():
         "eyJwIjpbMV19",  # {"p":[1]}: one value for two fields
         "eyJwIjpbeyJkdCI6Im5vdCBhIGRhdGUifSwxXX0=",  # {"p":[{"dt":"not a date"},1]}
         "eyJwIjpbMSwyXSwiciI6InllcyJ9",  # {"p":[1,2],"r":"yes"}: reverse must be a boolean
-        "eyJwIjpbMS41LDJdfQ==",  # {"p":[1.5,2]}: floats are not positions
+        "eyJwIjpbTmFOLDJdfQ==",  # {"p":[NaN,2]}: a score must be a finite float
         "W10=",  # []: not an object
         "A" * 600,
     ],
