@@ -19,6 +19,8 @@ POST_UNLIKED = "feed.post.unliked"
 POST_DELETED = "feed.post.deleted"
 COMMENT_CREATED = "feed.comment.created"
 COMMENT_DELETED = "feed.comment.deleted"
+COMMENT_LIKED = "feed.comment.liked"
+COMMENT_UNLIKED = "feed.comment.unliked"
 
 
 def user_summary(user_id: int) -> UserSummary:
@@ -60,8 +62,12 @@ def record_post_deleted(*, post: Post) -> None:
     record_event(type=POST_DELETED, aggregate_id=post.pk, payload={"author_id": post.author_id})
 
 
-def record_comment_created(*, comment: Comment, post: Post) -> None:
-    """Call inside the transaction that created the comment."""
+def record_comment_created(
+    *, comment: Comment, post: Post, parent_author_id: int | None = None
+) -> None:
+    """Call inside the transaction that created the comment; `parent_author_id` is the author
+    of the comment it replies to (which may be a reply, where `parent_id` is the top-level
+    comment it is filed under)."""
     record_event(
         type=COMMENT_CREATED,
         aggregate_id=comment.pk,
@@ -69,16 +75,32 @@ def record_comment_created(*, comment: Comment, post: Post) -> None:
             "post_id": post.pk,
             "post_author_id": post.author_id,
             "author": user_summary(comment.author_id),
-            # Replies (issue 20) fill these in.
-            "parent_id": None,
-            "parent_author_id": None,
+            "parent_id": comment.parent_id,
+            "parent_author_id": parent_author_id,
             "mentioned_user_ids": comment.mentioned_user_ids,
         },
     )
 
 
-def record_comment_deleted(*, comment: Comment) -> None:
-    """Call inside the transaction that deleted the comment."""
+def record_comment_deleted(*, comment_id: int, post_id: int) -> None:
+    """Call inside the transaction that deleted the comment (a reply too, when its top-level
+    comment was deleted)."""
+    record_event(type=COMMENT_DELETED, aggregate_id=comment_id, payload={"post_id": post_id})
+
+
+def record_comment_liked(*, comment: Comment, user_id: int) -> None:
+    """Call inside the transaction that created the comment's like."""
     record_event(
-        type=COMMENT_DELETED, aggregate_id=comment.pk, payload={"post_id": comment.post_id}
+        type=COMMENT_LIKED,
+        aggregate_id=comment.pk,
+        payload={
+            "post_id": comment.post_id,
+            "comment_author_id": comment.author_id,
+            "user": user_summary(user_id),
+        },
     )
+
+
+def record_comment_unliked(*, comment_id: int, user_id: int) -> None:
+    """Call inside the transaction that removed the comment's like."""
+    record_event(type=COMMENT_UNLIKED, aggregate_id=comment_id, payload={"user_id": user_id})

@@ -198,23 +198,55 @@ class Comment(models.Model):
     post = models.ForeignKey(
         Post, on_delete=models.CASCADE, related_name="comments", db_index=False
     )
+    # The top-level comment this one replies to; NULL for a top-level comment. One level only
+    # (as on Instagram): a reply to a reply is filed under that reply's top-level comment
+    # (posts.services.add_comment), so a parent never has a parent. No index of its own:
+    # comments_replies_oldest starts with it.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        db_index=False,
+    )
     author_id = models.BigIntegerField()
     body = models.TextField(max_length=BODY_MAX_LENGTH)
     # The users its body mentions, as for a post's.
     mentioned_user_ids = ArrayField(
         models.BigIntegerField(), default=list, db_default=[], blank=True
     )
+    # Stored counters, changed with F() in the same transaction as the reply or like row.
+    reply_count = models.IntegerField(default=0, db_default=0)
+    like_count = models.IntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [
-            # GET /posts/{id}/comments, oldest first: WHERE post_id = ? AND (created_at, id) >
-            # cursor ORDER BY created_at, id.
+            # Deleting a post's comments (WHERE post_id = ...) and recounting comment_count.
             models.Index("post", "created_at", "id", name="comments_post_oldest"),
+            # GET /posts/{id}/comments, top-level comments oldest first: WHERE post_id = ? AND
+            # parent_id IS NULL AND (created_at, id) > cursor ORDER BY created_at, id.
+            models.Index(
+                "post",
+                "created_at",
+                "id",
+                name="comments_top_level_oldest",
+                condition=models.Q(parent__isnull=True),
+            ),
+            # GET /comments/{id}/replies, oldest first: WHERE parent_id = ? AND (created_at, id)
+            # > cursor ORDER BY created_at, id. Also deleting a comment's replies.
+            models.Index("parent", "created_at", "id", name="comments_replies_oldest"),
             # Deleting an account's comments: WHERE author_id = ?.
             models.Index("author_id", name="comments_author"),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reply_count__gte=0), name="comments_reply_count_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(like_count__gte=0), name="comments_like_count_not_negative"
+            ),
             # TextField's max_length is only a form hint; the database enforces the contract.
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("body"), BODY_MAX_LENGTH),
@@ -224,6 +256,30 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on post {self.post_id}"
+
+
+class CommentLike(models.Model):
+    # No index of its own: the unique constraint below starts with comment_id.
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="likes", db_index=False
+    )
+    user_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # One like per user and comment, whatever the concurrency (like_comment relies on
+            # it). Its index also serves liked_by_me (WHERE comment_id = ? AND user_id = ?) and
+            # deleting a comment's likes.
+            models.UniqueConstraint("comment", "user_id", name="comment_likes_unique_pair"),
+        ]
+        indexes = [
+            # Deleting an account's comment likes (and fixing the counters they fed).
+            models.Index("user_id", name="comment_likes_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Like by {self.user_id} on comment {self.comment_id}"
 
 
 class Tag(models.Model):

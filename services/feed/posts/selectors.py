@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from psycopg2 import sql
 from rest_framework.exceptions import NotFound
 
@@ -24,13 +24,14 @@ from posts.models import (
     SEARCH_VECTOR_SQL,
     Bookmark,
     Comment,
+    CommentLike,
     Like,
     Post,
     PostImage,
     PostTag,
     Tag,
 )
-from relationships.visibility import sql_visible
+from relationships.visibility import not_blocked_q, sql_visible, visible_q
 from shared import prepared
 from shared.counters import Counter
 from shared.pagination import Cursor, Keyset
@@ -423,13 +424,37 @@ def post_likes(post_id: int) -> QuerySet[Like]:
     return Like.objects.filter(post_id=post_id).only("id", "user_id", "created_at")
 
 
-def comment_queryset() -> QuerySet[Comment]:
-    return Comment.objects.all()
+def comment_queryset(*, viewer_id: int | None = None) -> QuerySet[Comment]:
+    """Comments as the Comment shape shows them: with `liked_by_me` for the viewer (one probe of
+    comment_likes_unique_pair per comment; false for an anonymous viewer)."""
+    liked = (
+        Exists(CommentLike.objects.filter(comment_id=OuterRef("pk"), user_id=viewer_id))
+        if viewer_id is not None
+        else Value(False)
+    )
+    return Comment.objects.annotate(liked_by_me=liked)
 
 
-def post_comments(post_id: int) -> QuerySet[Comment]:
-    """A post's comments; paginate on ("created_at", "id") (index comments_post_oldest)."""
-    return comment_queryset().filter(post_id=post_id)
+def post_comments(post_id: int, *, viewer_id: int | None) -> QuerySet[Comment]:
+    """A post's top-level comments, without those of users in a block with the viewer (call
+    `ensure_post_visible` first); paginate on ("created_at", "id") (index
+    comments_top_level_oldest)."""
+    return (
+        comment_queryset(viewer_id=viewer_id)
+        .filter(post_id=post_id, parent__isnull=True)
+        .filter(not_blocked_q(viewer_id, "author_id"))
+    )
+
+
+def comment_replies(comment_id: int, *, viewer_id: int | None) -> QuerySet[Comment]:
+    """A comment's replies, without those of users in a block with the viewer (call
+    `get_visible_comment` first); paginate on ("created_at", "id") (index
+    comments_replies_oldest)."""
+    return (
+        comment_queryset(viewer_id=viewer_id)
+        .filter(parent_id=comment_id)
+        .filter(not_blocked_q(viewer_id, "author_id"))
+    )
 
 
 def get_comment(comment_id: int) -> Comment:
@@ -440,10 +465,26 @@ def get_comment(comment_id: int) -> Comment:
         raise NotFound("No comment with that id.") from None
 
 
+def get_visible_comment(comment_id: int, *, viewer_id: int | None) -> Comment:
+    """The comment, if the viewer may see it: its post's author's content
+    (`relationships.visibility.visible_q`) and in no block with its own author; `NotFound`
+    otherwise, as if there were none."""
+    visible = (
+        Comment.objects.filter(pk=comment_id)
+        .filter(visible_q(viewer_id, "post__author_id"))
+        .filter(not_blocked_q(viewer_id, "author_id"))
+    )
+    comment = visible.first()
+    if comment is None:
+        raise NotFound("No comment with that id.")
+    return comment
+
+
 def post_counters() -> tuple[Counter, ...]:
-    """The counters stored on posts and tags, with the recount of each from its rows."""
+    """The counters stored on posts, comments and tags, with the recount of each from its rows."""
     posts, likes, comments = Post._meta.db_table, Like._meta.db_table, Comment._meta.db_table
     tags, post_tags = Tag._meta.db_table, PostTag._meta.db_table
+    comment_likes = CommentLike._meta.db_table
     return (
         Counter(
             name="posts.like_count",
@@ -458,6 +499,21 @@ def post_counters() -> tuple[Counter, ...]:
             key="id",
             column="comment_count",
             recount=f"SELECT post_id, count(*) FROM {comments} GROUP BY post_id",  # noqa: S608
+        ),
+        Counter(
+            name="comments.reply_count",
+            table=comments,
+            key="id",
+            column="reply_count",
+            recount=f"SELECT parent_id, count(*) FROM {comments} "  # noqa: S608
+            "WHERE parent_id IS NOT NULL GROUP BY parent_id",
+        ),
+        Counter(
+            name="comments.like_count",
+            table=comments,
+            key="id",
+            column="like_count",
+            recount=f"SELECT comment_id, count(*) FROM {comment_likes} GROUP BY comment_id",  # noqa: S608
         ),
         Counter(
             name="tags.post_count",

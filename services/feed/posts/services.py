@@ -11,6 +11,7 @@ leaves a row without its file.
 
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -18,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from psycopg2 import errorcodes, sql
 from rest_framework.exceptions import NotFound
@@ -32,6 +33,7 @@ from posts.models import (
     MAX_IMAGES_PER_POST,
     Bookmark,
     Comment,
+    CommentLike,
     Like,
     Post,
     PostImage,
@@ -41,7 +43,7 @@ from posts.models import (
 from posts.selectors import post_counters
 from posts.text import hashtags, mention_candidates
 from relationships.services import lock_pair
-from relationships.visibility import ensure_visible, sql_hidden_user_ids
+from relationships.visibility import ensure_not_blocked, ensure_visible, sql_hidden_user_ids
 from shared.db import get_or_create_toggle, violates
 from shared.images import EncodedImage
 
@@ -360,30 +362,152 @@ def unbookmark_post(*, user_id: int, post_id: int) -> None:
     Bookmark.objects.filter(post_id=post_id, user_id=user_id).delete()
 
 
-def add_comment(*, post: Post, author_id: int, body: str) -> Comment:
-    """Comment on `post`. Raises `UsersServiceUnavailable` (503) when the body mentions names
-    the replica has not met and the users service cannot say who they are."""
+NO_PARENT = "No comment with that id on this post."
+NO_COMMENT = "No comment with that id."
+
+
+def add_comment(*, post: Post, author_id: int, body: str, parent_id: int | None = None) -> Comment:
+    """Comment on `post`, or reply to its comment `parent_id`.
+
+    One level of replies: a reply to a reply is filed under that reply's top-level comment, and
+    the author of the comment replied to is told (`parent_author_id` of the event). A
+    `ValidationError` on `parent_id` (400) when that is no comment of this post; `NotFound`
+    when its author and the writer are in a block (the comment does not exist for either,
+    `relationships.visibility.ensure_not_blocked`). Raises `UsersServiceUnavailable` (503)
+    when the body mentions names the replica has not met and the users service cannot say.
+
+    Lock order, as in every write that adds or removes comments: the post's row (its counter),
+    then the top-level comment's (its `reply_count`): a deletion of that comment, which takes
+    them in the same order, either sees this reply or makes it fail.
+    """
     named = resolve_mentions(body)
     with transaction.atomic():
         lock_authors_for_writing(writer_id=author_id)
+        if not Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1):
+            raise NotFound("No post with that id.")
+        replied_to = None if parent_id is None else _replied_to(post, parent_id, author_id)
+        top_id = None if replied_to is None else (replied_to["parent_id"] or replied_to["id"])
+        if top_id is not None and not Comment.objects.filter(pk=top_id).update(
+            reply_count=F("reply_count") + 1
+        ):
+            raise ValidationError({"parent_id": [NO_PARENT]})  # deleted meanwhile
         comment = Comment.objects.create(
             post_id=post.pk,
+            parent_id=top_id,
             author_id=author_id,
             body=body,
             mentioned_user_ids=_mentioned(body, named=named, writer_id=author_id),
         )
-        if not Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1):
-            raise NotFound("No post with that id.")
-        events.record_comment_created(comment=comment, post=post)
+        events.record_comment_created(
+            comment=comment,
+            post=post,
+            parent_author_id=None if replied_to is None else replied_to["author_id"],
+        )
     return comment
 
 
+def _replied_to(post: Post, parent_id: int, author_id: int) -> dict:
+    """The comment `parent_id` of `post` (id, parent_id, author_id), which `author_id` may
+    reply to; call inside the writing transaction."""
+    replied_to = (
+        Comment.objects.filter(pk=parent_id, post_id=post.pk)
+        .values("id", "parent_id", "author_id")
+        .first()
+    )
+    if replied_to is None:
+        raise ValidationError({"parent_id": [NO_PARENT]})
+    if replied_to["author_id"] != author_id:
+        lock_pair(author_id, replied_to["author_id"])
+        ensure_not_blocked(viewer_id=author_id, user_id=replied_to["author_id"], detail=NO_COMMENT)
+    return replied_to
+
+
 def delete_comment(*, comment: Comment) -> None:
+    """Delete the comment with its replies and their likes (idempotent).
+
+    The post's row, then the comment's, then its replies' are locked before anything is
+    deleted (the lock order of `add_comment`): a reply or a like committed meanwhile is seen
+    and deleted too, one that comes after finds the comment gone and fails.
+    """
     with transaction.atomic():
-        deleted, _ = Comment.objects.filter(pk=comment.pk).delete()
+        if not Post.objects.select_for_update(no_key=True).filter(pk=comment.post_id).exists():
+            return  # the post went, and its comments with it
+        if not Comment.objects.select_for_update().filter(pk=comment.pk).exists():
+            return
+        replies = list(
+            Comment.objects.select_for_update()
+            .filter(parent_id=comment.pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        CommentLike.objects.filter(comment_id__in=[comment.pk, *replies]).delete()
+        Comment.objects.filter(pk__in=[comment.pk, *replies]).delete()
+        Post.objects.filter(pk=comment.post_id).update(
+            comment_count=F("comment_count") - 1 - len(replies)
+        )
+        if comment.parent_id is not None:
+            Comment.objects.filter(pk=comment.parent_id).update(reply_count=F("reply_count") - 1)
+        for comment_id in [comment.pk, *replies]:
+            events.record_comment_deleted(comment_id=comment_id, post_id=comment.post_id)
+
+
+def like_comment(*, user_id: int, comment: Comment) -> tuple[int, bool]:
+    """Like `comment` as `user_id`; return (like_count, created). Idempotent under concurrency,
+    as `like_post` is (the unique (comment, user_id) pair and `get_or_create_toggle`).
+
+    `NotFound` when the comment or its post is gone, when the liker may not see the post, or
+    when the comment's author and the liker are in a block (`relationships.visibility`, after
+    the pairs' locks). The post's row is held (FOR KEY SHARE) so that its deletion, which
+    deletes the comments' likes before the comments, waits for this like or refuses it.
+    """
+    with transaction.atomic():
+        lock_authors_for_writing(writer_id=user_id)
+        post_author_id = _hold_post(comment.post_id)
+        if post_author_id is None:
+            raise NotFound(NO_COMMENT)
+        if post_author_id != user_id:
+            lock_pair(user_id, post_author_id)
+            ensure_visible(viewer_id=user_id, author_id=post_author_id, detail=NO_COMMENT)
+        if comment.author_id not in (user_id, post_author_id):
+            lock_pair(user_id, comment.author_id)
+            ensure_not_blocked(viewer_id=user_id, user_id=comment.author_id, detail=NO_COMMENT)
+        _, created = get_or_create_toggle(
+            CommentLike.objects, comment_id=comment.pk, user_id=user_id
+        )
+        if created and not Comment.objects.filter(pk=comment.pk).update(
+            like_count=F("like_count") + 1
+        ):
+            raise NotFound(NO_COMMENT)  # deleted meanwhile; raising rolls the like back
+        if created:
+            events.record_comment_liked(comment=comment, user_id=user_id)
+        like_count = (
+            Comment.objects.filter(pk=comment.pk).values_list("like_count", flat=True).first()
+        )
+        if like_count is None:
+            raise NotFound(NO_COMMENT)
+    return like_count, created
+
+
+def unlike_comment(*, user_id: int, comment: Comment) -> None:
+    """Remove the user's like of the comment if there is one (idempotent)."""
+    with transaction.atomic():
+        deleted, _ = CommentLike.objects.filter(comment_id=comment.pk, user_id=user_id).delete()
+        # Of concurrent unlikes only the one whose DELETE removed the row decrements.
         if deleted:
-            Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
-            events.record_comment_deleted(comment=comment)
+            Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") - 1)
+            events.record_comment_unliked(comment_id=comment.pk, user_id=user_id)
+
+
+def _hold_post(post_id: int) -> int | None:
+    """Hold the post's row against its deletion (FOR KEY SHARE) until the transaction ends;
+    return its author's id, None when it is gone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT author_id FROM {Post._meta.db_table} WHERE id = %s FOR KEY SHARE",  # noqa: S608
+            [post_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def delete_user_content(*, user_id: int) -> None:
@@ -398,41 +522,83 @@ def delete_user_content(*, user_id: int) -> None:
         files = _image_files(PostImage.objects.filter(post_id__in=post_ids))
         _untag_posts(post_ids)
         Post.objects.filter(pk__in=post_ids).delete()
-        _delete_and_uncount(Like, user_column="user_id", counter="like_count", user_id=user_id)
+        _delete_and_uncount(Like, Post, user_id=user_id, counter="like_count")
+        _delete_and_uncount(CommentLike, Comment, user_id=user_id, counter="like_count")
         Bookmark.objects.filter(user_id=user_id).delete()
-        _delete_and_uncount(
-            Comment, user_column="author_id", counter="comment_count", user_id=user_id
-        )
+        _delete_user_comments(user_id=user_id)
         transaction.on_commit(lambda: delete_stored_files(files))
 
 
-def _delete_and_uncount(model: type, *, user_column: str, counter: str, user_id: int) -> None:
-    """Delete a user's rows of `model` (likes or comments) and take them off each post's
-    `counter`, in one statement: DELETE ... RETURNING feeds the per-post decrement."""
+def _delete_and_uncount(model: type, target: type, *, user_id: int, counter: str) -> None:
+    """Delete a user's rows of `model` (likes of posts or of comments) and take them off each
+    liked row's `counter` (of `target`), in one statement: DELETE ... RETURNING feeds the
+    per-row decrement."""
+    key = model._meta.get_field(target._meta.model_name).column
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH gone AS (
-                DELETE FROM {model._meta.db_table} WHERE {user_column} = %s RETURNING post_id
+                DELETE FROM {model._meta.db_table} WHERE user_id = %s RETURNING {key}
             )
-            UPDATE {Post._meta.db_table} AS post
-            SET {counter} = post.{counter} - per_post.n
-            FROM (SELECT post_id, count(*) AS n FROM gone GROUP BY post_id) AS per_post
-            WHERE post.id = per_post.post_id
+            UPDATE {target._meta.db_table} AS liked
+            SET {counter} = liked.{counter} - per_row.n
+            FROM (SELECT {key} AS id, count(*) AS n FROM gone GROUP BY {key}) AS per_row
+            WHERE liked.id = per_row.id
             """,  # noqa: S608 - names come from the models and the callers above; values are parameters
             [user_id],
         )
 
 
+def _delete_user_comments(*, user_id: int) -> None:
+    """Delete the user's comments with the replies to them and their likes, fixing the counts
+    of the posts and of the top-level comments that keep their other replies.
+
+    The posts' rows first, then the comments' (the lock order of `add_comment`): a reply or a
+    like committing meanwhile is seen and deleted too, or finds its comment gone.
+    """
+    mine = Q(author_id=user_id) | Q(parent__author_id=user_id)
+    affected = Comment.objects.filter(mine).values("post_id")
+    list(
+        Post.objects.select_for_update(no_key=True)
+        .filter(pk__in=affected)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    gone = list(
+        Comment.objects.select_for_update(of=("self",))
+        .filter(mine)
+        .order_by("pk")
+        .values_list("pk", "post_id", "parent_id", "author_id")
+    )
+    if not gone:
+        return
+    ids = {comment_id for comment_id, *_ in gone}
+    CommentLike.objects.filter(comment_id__in=ids).delete()
+    Comment.objects.filter(pk__in=ids).delete()
+    for post_id, n in sorted(Counter(post_id for _, post_id, _, _ in gone).items()):
+        Post.objects.filter(pk=post_id).update(comment_count=F("comment_count") - n)
+    kept_parents = Counter(
+        parent for _, _, parent, _ in gone if parent is not None and parent not in ids
+    )
+    for parent_id, n in sorted(kept_parents.items()):
+        Comment.objects.filter(pk=parent_id).update(reply_count=F("reply_count") - n)
+    for comment_id, post_id, _, author_id in gone:
+        # Others' replies to the user's comments: their notifications (a mention) go with them.
+        # What the user wrote themselves needs no event: consumers apply the account deletion.
+        if author_id != user_id:
+            events.record_comment_deleted(comment_id=comment_id, post_id=post_id)
+
+
 def recount_post_counters() -> int:
     """Rewrite every counter of `post_counters` (each post's `like_count` and `comment_count`,
-    each tag's `post_count`...) that differs from its rows; return how many rows were rewritten.
+    each comment's `reply_count` and `like_count`, each tag's `post_count`) that differs from
+    its rows; return how many rows were rewritten.
 
     Likes, comments and tagging wait while it runs (SHARE locks on the counted tables, taken
     before anything is read), so a like in flight is either counted or not yet made, and the
     counts it writes are exact.
     """
-    counted = ", ".join(model._meta.db_table for model in (Like, Comment, PostTag))
+    counted = ", ".join(model._meta.db_table for model in (Like, Comment, CommentLike, PostTag))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {counted} IN SHARE MODE")
         rewritten = 0

@@ -211,6 +211,21 @@ def ensure_visible(*, viewer_id: int | None, author_id: int, detail: str) -> Non
         raise NotFound(detail)
 
 
+@prepared.statement
+def _not_blocked_statement() -> sql.Composed:
+    return sql.SQL("SELECT {}").format(sql_not_blocked(sql.SQL("%(user)s::bigint")))
+
+
+def ensure_not_blocked(*, viewer_id: int, user_id: int, detail: str) -> None:
+    """`NotFound(detail)` when the viewer and `user_id` are in a block either way: what a write
+    on another user's row under content the viewer may see answers (a reply to their comment,
+    a like of it), as if the row did not exist. Call after `lock_pair`. One query."""
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, _not_blocked_statement(), {"user": user_id, "viewer": viewer_id})
+        if not cursor.fetchone()[0]:
+            raise NotFound(detail)
+
+
 def check_can_act_on(*, actor_id: int, target_id: int) -> None:
     """Refuse an action of `actor_id` on the account `target_id` (follow, ask to follow) across
     a block: `NotFound` when the target blocks the actor (the target does not exist for them),

@@ -1,4 +1,5 @@
-"""/api/v1/posts/{id}/comments and /api/v1/comments/{id}."""
+"""/api/v1/posts/{id}/comments, /api/v1/comments/{id}, /api/v1/comments/{id}/replies and
+/api/v1/comments/{id}/like."""
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
@@ -8,13 +9,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from authors.api.callers import viewer_id
 from authors.api.mixins import RememberCallerMixin
 from posts.api.fields import body_field
 from posts.api.permissions import IsCommentOrPostAuthor
-from posts.api.serializers import CommentSerializer
+from posts.api.serializers import CommentSerializer, LikeStateSerializer
 from posts.models import Comment
-from posts.selectors import ensure_post_exists, get_comment, get_post_for_write, post_comments
-from posts.services import add_comment, delete_comment
+from posts.selectors import (
+    comment_replies,
+    ensure_post_exists,
+    get_comment,
+    get_post_for_write,
+    get_visible_comment,
+    post_comments,
+)
+from posts.services import add_comment, delete_comment, like_comment, unlike_comment
+from shared.ids import IdField
 from shared.pagination import KeysetPagination
 
 
@@ -23,7 +33,7 @@ class OldestFirstPagination(KeysetPagination):
 
 
 class PostCommentListView(RememberCallerMixin, generics.ListAPIView):
-    """GET the post's comments, oldest first; POST adds one."""
+    """GET the post's top-level comments, oldest first; POST adds one (or a reply)."""
 
     serializer_class = CommentSerializer
     pagination_class = OldestFirstPagination
@@ -31,10 +41,12 @@ class PostCommentListView(RememberCallerMixin, generics.ListAPIView):
     @extend_schema_serializer(component_name="CommentCreate")
     class InputSerializer(serializers.Serializer):
         body = body_field()
+        # A comment of the same post; a reply to a reply goes under its top-level comment.
+        parent_id = IdField(required=False, allow_null=True, default=None)
 
     def get_queryset(self) -> QuerySet[Comment]:
         ensure_post_exists(self.kwargs["post_id"])
-        return post_comments(self.kwargs["post_id"])
+        return post_comments(self.kwargs["post_id"], viewer_id=viewer_id(self.request))
 
     @extend_schema(request=InputSerializer, responses={201: CommentSerializer})
     def post(self, request: Request, post_id: int) -> Response:
@@ -46,7 +58,7 @@ class PostCommentListView(RememberCallerMixin, generics.ListAPIView):
 
 
 class CommentDetailView(APIView):
-    """DELETE by the comment's author or the post's author."""
+    """DELETE by the comment's author or the post's author; its replies go with it."""
 
     permission_classes = [IsAuthenticated, IsCommentOrPostAuthor]
 
@@ -55,4 +67,37 @@ class CommentDetailView(APIView):
         comment = get_comment(comment_id)
         self.check_object_permissions(request, comment)
         delete_comment(comment=comment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CommentReplyListView(generics.ListAPIView):
+    """GET a comment's replies, oldest first."""
+
+    serializer_class = CommentSerializer
+    pagination_class = OldestFirstPagination
+
+    def get_queryset(self) -> QuerySet[Comment]:
+        viewer = viewer_id(self.request)
+        comment = get_visible_comment(self.kwargs["comment_id"], viewer_id=viewer)
+        return comment_replies(comment.pk, viewer_id=viewer)
+
+
+class CommentLikeView(RememberCallerMixin, APIView):
+    """POST likes the comment (201 the first time, 200 after); DELETE unlikes it (204)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: LikeStateSerializer, 200: LikeStateSerializer})
+    def post(self, request: Request, comment_id: int) -> Response:
+        comment = get_visible_comment(comment_id, viewer_id=request.user.id)
+        like_count, created = like_comment(user_id=request.user.id, comment=comment)
+        return Response(
+            LikeStateSerializer({"liked": True, "like_count": like_count}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, comment_id: int) -> Response:
+        comment = get_visible_comment(comment_id, viewer_id=request.user.id)
+        unlike_comment(user_id=request.user.id, comment=comment)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -94,15 +94,27 @@ class PostSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    """The contract's Comment."""
+    """The contract's Comment. Expects comments from `posts.selectors.comment_queryset`."""
 
     post_id = serializers.IntegerField(read_only=True)
     author = serializers.SerializerMethodField()
+    parent_id = serializers.IntegerField(read_only=True, allow_null=True)
+    liked_by_me = serializers.SerializerMethodField()
 
     class Meta:
         model = Comment
         list_serializer_class = SummarizedListSerializer
-        fields = ["id", "post_id", "author", "body", "created_at"]
+        fields = [
+            "id",
+            "post_id",
+            "author",
+            "body",
+            "parent_id",
+            "reply_count",
+            "like_count",
+            "liked_by_me",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def user_id_of(self, comment: Comment) -> int:
@@ -110,6 +122,10 @@ class CommentSerializer(serializers.ModelSerializer):
 
     def get_author(self, comment: Comment) -> UserSummary:
         return summary_for(self.context, comment.author_id)
+
+    def get_liked_by_me(self, comment: Comment) -> bool:
+        # A comment just written carries no annotation: nobody has liked it yet.
+        return getattr(comment, "liked_by_me", False)
 
 
 class LikeStateSerializer(serializers.Serializer):

@@ -17,4 +17,10 @@ urlpatterns = [
         name="post-comments",
     ),
     path("comments/<id:comment_id>", comments.CommentDetailView.as_view(), name="comment-detail"),
+    path(
+        "comments/<id:comment_id>/replies",
+        comments.CommentReplyListView.as_view(),
+        name="comment-replies",
+    ),
+    path("comments/<id:comment_id>/like", comments.CommentLikeView.as_view(), name="comment-like"),
 ]

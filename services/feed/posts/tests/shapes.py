@@ -21,3 +21,14 @@ POST_KEYS = {
 }
 IMAGE_KEYS = {"url", "thumbnail_url", "width", "height"}
 SUMMARY_KEYS = {"id", "username", "avatar_url"}
+COMMENT_KEYS = {
+    "id",
+    "post_id",
+    "author",
+    "body",
+    "parent_id",
+    "reply_count",
+    "like_count",
+    "liked_by_me",
+    "created_at",
+}

@@ -100,7 +100,7 @@ def test_pages_of_comments_and_likers_cost_two_queries(size, django_assert_num_q
         LikeFactory(post=post, user_id=author.id)
 
     with django_assert_num_queries(2):
-        comments = CommentSerializer(post_comments(post.pk)[:size], many=True).data
+        comments = CommentSerializer(post_comments(post.pk, viewer_id=1)[:size], many=True).data
     with django_assert_num_queries(2):
         likers = UserSummarySerializer(
             [like.user_id for like in post_likes(post.pk)[:size]], many=True

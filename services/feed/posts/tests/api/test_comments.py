@@ -5,10 +5,9 @@ import pytest
 from posts.models import Comment, Post
 from posts.services import add_comment
 from posts.tests.factories import AuthorFactory, CommentFactory, PostFactory
+from posts.tests.shapes import COMMENT_KEYS
 
 pytestmark = pytest.mark.django_db
-
-COMMENT_KEYS = {"id", "post_id", "author", "body", "created_at"}
 
 
 def test_commenting_returns_the_comment_shape_and_counts_it(client_for):

@@ -1,8 +1,9 @@
 """manage.py check_counters [--repair]: recount every stored counter and report (or fix) drift.
 
-The counters: each post's `like_count` and `comment_count`, each tag's `post_count`, each
-user's `posts_count`, `followers_count` and `following_count`. Exits 1 when any drifted and was
-not repaired, so a scheduler or a test can act on it.
+The counters: each post's `like_count` and `comment_count`, each comment's `reply_count` and
+`like_count`, each tag's `post_count`, each user's `posts_count`, `followers_count` and
+`following_count`. Exits 1 when any drifted and was not repaired, so a scheduler or a test can
+act on it.
 """
 
 from typing import Any
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         fixed_posts = recount_post_counters()
         recount_user_stats()
         self.stdout.write(
-            f"repaired: {fixed_posts} post and tag row(s) rewritten, user stats rebuilt"
+            f"repaired: {fixed_posts} post, comment and tag row(s) rewritten, user stats rebuilt"
         )
         if self.report():
             raise CommandError("counters still drift after the repair")
