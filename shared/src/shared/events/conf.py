@@ -35,6 +35,10 @@ def event_settings(*, service: str) -> dict[str, Any]:
         "EVENTS_BROKER_TIMEOUT_SECONDS": env.float("EVENTS_BROKER_TIMEOUT_SECONDS", default=5.0),
         "EVENTS_RELAY_BATCH_SIZE": env.int("EVENTS_RELAY_BATCH_SIZE", default=100),
         "EVENTS_RELAY_POLL_SECONDS": env.float("EVENTS_RELAY_POLL_SECONDS", default=0.2),
+        # Fairness between aggregates (shared.events.relay): a batch takes at most this many
+        # events of one aggregate, from the oldest EVENTS_RELAY_FAIR_WINDOW pending ones.
+        "EVENTS_RELAY_PER_AGGREGATE": env.int("EVENTS_RELAY_PER_AGGREGATE", default=10),
+        "EVENTS_RELAY_FAIR_WINDOW": env.int("EVENTS_RELAY_FAIR_WINDOW", default=20_000),
         "EVENTS_OUTBOX_RETENTION_DAYS": env.int("EVENTS_OUTBOX_RETENTION_DAYS", default=7),
         "EVENTS_APPLIED_RETENTION_DAYS": env.int("EVENTS_APPLIED_RETENTION_DAYS", default=30),
         "EVENTS_CONSUMER_PREFETCH": env.int("EVENTS_CONSUMER_PREFETCH", default=20),

@@ -6,6 +6,12 @@ and marked published in the same transaction, after the last confirm. A relay th
 publishing and committing leaves the rows pending and the next relay publishes them again: the
 consumers' applied-event ids make that repeat harmless. Order is not promised across relays or
 redeliveries; each event's per-aggregate sequence lets a consumer tell an older state.
+
+Fair between aggregates: a batch takes at most `EVENTS_RELAY_PER_AGGREGATE` events of one
+aggregate (one account, one post), its oldest, from the oldest `EVENTS_RELAY_FAIR_WINDOW`
+pending rows. A flood of one account's events thus waits in the outbox, where the next batch
+still finds every other account's, instead of in the consumers' queues ahead of them; alone, one
+aggregate flows at that many events a batch, a short batch being followed by the idle poll.
 """
 
 import logging
@@ -16,6 +22,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, connection, transaction
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 
 from shared.events import broker
@@ -24,6 +31,22 @@ from shared.events.models import OutboxEvent
 from shared.events.outbox import prune_published
 
 logger = logging.getLogger(__name__)
+
+# The candidates of a batch: of the oldest pending rows, each aggregate's first few. An
+# aggregate is the type's first two segments and the id (`outbox.aggregate_of`).
+_FAIR_CANDIDATES_SQL = f"""
+    SELECT id FROM (
+        SELECT id, row_number() OVER (
+            PARTITION BY split_part(type, '.', 1), split_part(type, '.', 2), aggregate_id
+            ORDER BY id
+        ) AS rank
+        FROM (
+            SELECT id, type, aggregate_id FROM {OutboxEvent._meta.db_table}
+            WHERE published_at IS NULL ORDER BY id LIMIT %s
+        ) AS oldest
+    ) AS ranked
+    WHERE rank <= %s
+"""  # noqa: S608 - the table name comes from the model; the limits are parameters
 
 
 class Relay(broker.BrokerClient):
@@ -34,6 +57,8 @@ class Relay(broker.BrokerClient):
         self.producer = settings.EVENTS_SERVICE
         self.exchange = settings.EVENTS_EXCHANGE
         self.batch_size = settings.EVENTS_RELAY_BATCH_SIZE
+        self.per_aggregate = settings.EVENTS_RELAY_PER_AGGREGATE
+        self.fair_window = settings.EVENTS_RELAY_FAIR_WINDOW
         self.poll_seconds = settings.EVENTS_RELAY_POLL_SECONDS
         self.retention = timedelta(days=settings.EVENTS_OUTBOX_RETENTION_DAYS)
         self.prune_every = 600.0
@@ -53,14 +78,17 @@ class Relay(broker.BrokerClient):
 
     # --- database ----------------------------------------------------------------------------
 
-    @staticmethod
-    def lock_batch(limit: int) -> list[OutboxEvent]:
-        """The oldest pending rows no other relay holds, locked; call inside a transaction."""
+    def lock_batch(self, limit: int) -> list[OutboxEvent]:
+        """The oldest pending rows no other relay holds, at most `per_aggregate` of one
+        aggregate, locked and in id order (so one aggregate's in its order); call inside a
+        transaction."""
+        # A constant statement; the limits are parameters.
+        candidates = RawSQL(_FAIR_CANDIDATES_SQL, [self.fair_window, self.per_aggregate])  # noqa: S611
         return list(
             OutboxEvent.objects.select_for_update(skip_locked=True)
             # Repeated on the outer query's rows: a row another relay published while this
             # query waited is re-checked against it and skipped.
-            .filter(published_at__isnull=True)
+            .filter(published_at__isnull=True, id__in=candidates)
             .order_by("id")[:limit]
         )
 
