@@ -6,6 +6,7 @@ import jwt
 import pytest
 from conftest import mint_access_token
 from django.conf import settings
+from django.db import connection
 from rest_framework.test import APIRequestFactory
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -98,10 +99,15 @@ def test_authenticating_costs_one_statement_of_primary_key_probes(
         user, _token = FeedJWTAuthentication().authenticate(request)
 
     assert user.id == ANN
-    # The deleted-account check and the ended sign-ins (shared.revocation), one round trip.
-    sql = " ".join(captured.captured_queries[0]["sql"].split())
-    assert "WHERE id = 20 AND (deleted_at IS NOT NULL OR missing_since >= " in sql
-    assert "FROM shared_revocation_endedsession WHERE session_id = NULL" in sql
+    # The deleted-account check and the ended sign-ins (shared.revocation), one round trip of
+    # a prepared statement.
+    assert captured.captured_queries[0]["sql"].startswith(("PREPARE ", "EXECUTE "))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        [body] = [row[0] for row in cursor.fetchall() if "shared_revocation_endedsession" in row[0]]
+    body = " ".join(body.split())
+    assert "WHERE id = $1 AND (deleted_at IS NOT NULL OR missing_since >= to_timestamp($2))" in body
+    assert "FROM shared_revocation_endedsession WHERE session_id = $3" in body
 
 
 # --- Claims ----------------------------------------------------------------------------------

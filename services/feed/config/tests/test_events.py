@@ -10,6 +10,7 @@ the commit and before the ack (what the broker sees when the consumer dies there
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -270,3 +271,58 @@ def test_readiness_reports_the_broker_the_queue_and_the_dead_letters(settings):
     after = readiness()
     assert (after["outbox_pending"], after["queued_events"], after["dead_letters"]) == (0, 0, 1)
     assert after["outbox_oldest_pending_seconds"] is None
+
+
+# --- a lost database connection (a Postgres restart, a failover) -----------------------------
+
+
+def cut_other_connections() -> int:
+    """What a Postgres restart does to every other process: their connections are gone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def wait_until(check, what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.05)
+
+
+def running(target) -> tuple[threading.Event, threading.Thread]:
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            target(stop)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return stop, thread
+
+
+def test_the_relay_and_the_consumer_reconnect_after_their_database_connections_are_cut():
+    made = consumer()
+    relay = Relay()
+    relay.poll_seconds = 0.05
+    stops = [running(relay.run), running(made.run)]
+    try:
+        before = record(2)
+        wait_until(lambda: set(tallies()) == set(before), "the first events applied")
+        assert cut_other_connections() >= 2
+        after = record(3)
+        wait_until(lambda: set(tallies()) == {*before, *after}, "the events after the cut")
+    finally:
+        for stop, thread in stops:
+            stop.set()
+            thread.join(timeout=10)
+    assert tallies() == dict.fromkeys([*before, *after], 1)
+    assert list_dead_letters() == []
+    assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
