@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import json
 import os
 import random
 import re
@@ -421,6 +422,171 @@ class Bench:
             results.append(result)
         return results
 
+    # -- the hybrid fan-out and hot rows (issue 21) ---------------------------------------------
+
+    def seed_fanout(self) -> None:
+        """The accounts of the fan-out scenarios (`seed_fanout_accounts`): one followed by
+        100,000, four more over the fan-out threshold, one at it and one with 100 followers,
+        and 200 viewers (not the timeline's) who follow the five over it."""
+        rng = random.Random(21)
+        others = sorted(set(range(1, self.args.users + 1)) - set(self.viewers(200)))
+        self.big_viewers = rng.sample(others, 200)
+        env = {**self.env, **self.secrets(), "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+        env["FEED_DATABASE_URL"] = (
+            f"postgres://postgres:{env['PG_SUPERUSER_PASSWORD']}@127.0.0.1:{PORTS['PG_PORT']}/feed"
+        )
+        started = time.monotonic()
+        out = subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "seed_fanout_accounts",
+                "--fans",
+                "100000",
+                "--viewers",
+                ",".join(map(str, self.big_viewers)),
+            ],
+            cwd=REPO / "services" / "feed",
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+        self.fanout_ids = json.loads(out.strip().splitlines()[-1])
+        shown = {k: v for k, v in self.fanout_ids.items() if k != "viewers"}
+        say(f"seeded the fan-out accounts {shown} in {time.monotonic() - started:.0f}s")
+
+    def measure_fanout(self) -> list[tuple[str, float, bool | None]]:
+        """The viral post, posting as a huge account, and the timeline of a user who follows
+        accounts over the threshold; the target rows they answer."""
+        ids, gateway = self.fanout_ids, self.gateway
+        big_timeline = self.write_requests(
+            "timeline_big_followees",
+            [("GET", "/api/v1/feed", self.token(v)) for v in self.big_viewers],
+        )
+        with feed_database(self.secrets()["PG_SUPERUSER_PASSWORD"]) as cursor:
+            cursor.execute(
+                "SELECT id FROM posts_post WHERE author_id = ANY(%s) ORDER BY id",
+                [[ids["huge"], *ids["big"]]],
+            )
+            spread_posts = [post for (post,) in cursor.fetchall()]
+        viral, spread = [], []
+        for i, viewer in enumerate(self.big_viewers):
+            token = self.token(viewer)
+            for post, lines in (
+                (spread_posts[0], viral),
+                (spread_posts[i % len(spread_posts)], spread),
+            ):
+                lines += [
+                    ("POST", f"/api/v1/posts/{post}/like", token),
+                    ("DELETE", f"/api/v1/posts/{post}/like", token),
+                ]
+        viral_file = self.write_requests("like_viral", viral)
+        spread_file = self.write_requests("like_spread", spread)
+        body = '{"title":"benchmark"}'  # no spaces: the request file's fourth field
+        huge_posts = self.write_requests(
+            "post_as_huge", [("POST", "/api/v1/posts", f"{self.token(ids['huge'])} {body}")]
+        )
+        small_posts = self.write_requests(
+            "post_as_small", [("POST", "/api/v1/posts", f"{self.token(ids['small'])} {body}")]
+        )
+        floor_again, big_result = self.wrk(
+            ("reference: DRF floor view, beside the next", gateway, self.work / "floor.txt"),
+            (
+                "timeline, first page, following 5 accounts over the threshold",
+                gateway,
+                big_timeline,
+            ),
+        )
+        spread_result, viral_result = self.wrk(
+            ("like / unlike, spread over 150 posts", gateway, spread_file),
+            (
+                f"like / unlike, one viral post, {self.args.connections} connections",
+                gateway,
+                viral_file,
+            ),
+        )
+        small_result, huge_result = self.wrk(
+            ("create a post, an account with 100 followers", gateway, small_posts),
+            ("create a post, an account with 100,000 followers", gateway, huge_posts),
+        )
+        self.fanout_times = [
+            (label, *self.time_fan_out(ids[key], follower))
+            for label, key, follower in (
+                ("100 followers", "small", ids["small"] + 1),
+                (f"{ids['threshold']:,} followers (the threshold)", "edge", ids["small"] + 1),
+                ("100,000 followers (merged)", "huge", ids["small"] + 1),
+            )
+        ]
+        return [
+            (
+                "timeline following 5 accounts over the threshold ≥ 50% of floor req/s",
+                big_result.rps / floor_again.rps,
+                big_result.rps >= 0.5 * floor_again.rps,
+            ),
+            (
+                "likes on one viral post ≥ 0.8x likes spread over many posts (req/s)",
+                viral_result.rps / spread_result.rps,
+                viral_result.rps >= 0.8 * spread_result.rps,
+            ),
+            (
+                "create a post, 100,000 followers: p50 ≤ 2x 100 followers",
+                huge_result.p50_ms / small_result.p50_ms,
+                huge_result.p50_ms <= 2 * small_result.p50_ms,
+            ),
+        ]
+
+    def time_fan_out(self, author: int, follower: int, tries: int = 3) -> tuple[bool, float]:
+        """Post as `author` with the stack otherwise idle: is the post on `follower`'s first
+        page right after the 201, and how long until its fan-out is done (its pending mark
+        cleared: every follower's inbox holds it, or, for a merged account, none is to)? The
+        median of `tries`, polling every 5 ms."""
+        seen, done = [], []
+        with (
+            requests.Session() as session,
+            feed_database(self.secrets()["PG_SUPERUSER_PASSWORD"]) as cursor,
+        ):
+            cursor.connection.autocommit = True
+            for _ in range(tries):
+                created = session.post(
+                    f"{self.gateway}/api/v1/posts",
+                    json={"title": "fan-out timing"},
+                    headers=self.auth(author),
+                    timeout=10,
+                )
+                created.raise_for_status()
+                answered, post = time.monotonic(), created.json()["id"]
+                page = session.get(
+                    f"{self.gateway}/api/v1/feed", headers=self.auth(follower), timeout=10
+                )
+                seen.append(post in [item["id"] for item in page.json()["results"]])
+                while time.monotonic() - answered < 60:
+                    cursor.execute(
+                        "SELECT fanout_pending FROM timeline_inboxentry "
+                        "WHERE owner_id = %s AND post_id = %s",
+                        [author, post],
+                    )
+                    if not cursor.fetchone()[0]:
+                        break
+                    time.sleep(0.005)
+                done.append(time.monotonic() - answered)
+        return all(seen), statistics.median(done)
+
+    def report_fanout(self) -> list[str]:
+        if not getattr(self, "fanout_times", None):
+            return []
+        lines = [
+            "",
+            "| a post, with the stack otherwise idle (median of 3) | on a follower's first page "
+            "right after the 201 | its fan-out done after |",
+            "|---|:---:|---:|",
+        ]
+        for label, seen, seconds in self.fanout_times:
+            lines.append(
+                f"| an account with {label} | {'yes' if seen else 'NO'} | {seconds * 1000:.0f} ms |"
+            )
+        return lines
+
     # -- notification lag ------------------------------------------------------------------------
 
     def like_notification_lag(self, likes: Path, rng: random.Random) -> Lag:
@@ -520,11 +686,11 @@ class Bench:
         for requests_file in sorted(self.work.glob("*.txt")):
             lines = []
             for line in requests_file.read_text().splitlines():
-                method, url, token = line.split(" ")
+                method, url, token, *body = line.split(" ")
                 if token != "-":  # noqa: S105 - "-" marks a request without a token
                     claims = jwt.decode(token, options={"verify_signature": False})
                     token = self.token(int(claims["user_id"]))
-                lines.append((method, url, token))
+                lines.append((method, url, " ".join([token, *body])))
             self.write_requests(requests_file.stem, lines)
         self.stack("init-env")
         self.stack("up")
@@ -567,6 +733,7 @@ class Bench:
         )
 
         self.seed(args.posts)
+        self.seed_fanout()
         self.seed_notifications()
         rng = random.Random(11)
         static = self.write_requests("static", [("GET", "/healthz", "-")])
@@ -732,6 +899,7 @@ class Bench:
                 all(r.errors == 0 and r.non_2xx == 0 for r in self.results),
             ),
         ]
+        self.targets += self.measure_fanout()
         del references_static
 
     def report_lag(self) -> list[str]:
@@ -805,7 +973,8 @@ class Bench:
             shown = f"{value:.2f}" if isinstance(value, float) else str(value)
             verdict = "—" if met is None else "yes" if met else "NO"
             lines.append(f"| {name} | {shown} | {verdict} |")
-        lines += self.report_lag() + self.report_memory() + self.report_sizes()
+        lines += self.report_lag() + self.report_fanout() + self.report_memory()
+        lines += self.report_sizes()
         lines += [
             "",
             "Load commands (each run three times; the request file cycles through users):",

@@ -18,14 +18,16 @@ def create_post(
     body: str = "",
     images: Sequence[ProcessedImage] = (),
 ) -> Post:
-    """Create a post with its images, count it, and copy it into every inbox it belongs in.
+    """Create a post with its images, count it, and put it in its author's inbox; the
+    consumer copies it into the followers' (`timeline.services.fan_out_post`).
 
     Raises `ValidationError` for a post without content or with too many images, and
     `AccountDeleted` when the author's account is deleted.
     """
     with posts.creating_post(author_id=author_id, title=title, body=body, images=images) as post:
-        change_posts_count(user_id=author_id, delta=1)
         fan_out_post(post=post)
+        # Last: the author's counters row is locked by every follow of them too.
+        change_posts_count(user_id=author_id, delta=1)
     return post
 
 

@@ -308,29 +308,49 @@ def like_post(*, user_id: int, post: Post) -> tuple[int, bool]:
     there" (its insert runs in a savepoint, so this transaction survives), or tries again when
     an unlike removed the winner first. Only the creator bumps the counter, so `like_count`
     counts the like once.
+
+    A viral post's likes all lock two rows of its own: the post's event sequence and its
+    counter. Both are taken last, just before the commit (`_count_like`), so each like holds
+    them for the least time (docs/performance.md, "Hot rows").
     """
     with transaction.atomic():
         lock_authors_for_writing(writer_id=user_id)
         _, created = get_or_create_toggle(Like.objects, post_id=post.pk, user_id=user_id)
-        if created and not Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1):
-            # Deleted meanwhile; raising rolls the like back with it.
-            raise NotFound("No post with that id.")
         if created:
             events.record_post_liked(post=post, user_id=user_id)
-        like_count = Post.objects.filter(pk=post.pk).values_list("like_count", flat=True).first()
+            like_count = _count_like(post_id=post.pk, delta=1)
+        else:
+            like_count = (
+                Post.objects.filter(pk=post.pk).values_list("like_count", flat=True).first()
+            )
         if like_count is None:
+            # Deleted meanwhile; raising rolls the like back with it.
             raise NotFound("No post with that id.")
     return like_count, created
+
+
+def _count_like(*, post_id: int, delta: int) -> int | None:
+    """Add `delta` to the post's like_count and return the new count (None: no such post), in
+    one statement: the row's lock is held from here to the commit, so call it last."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Post._meta.db_table} SET like_count = like_count + %s "  # noqa: S608
+            "WHERE id = %s RETURNING like_count",
+            [delta, post_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def unlike_post(*, user_id: int, post: Post) -> None:
     """Remove the user's like if there is one (idempotent)."""
     with transaction.atomic():
         deleted, _ = Like.objects.filter(post_id=post.pk, user_id=user_id).delete()
-        # Of concurrent unlikes only the one whose DELETE removed the row decrements.
+        # Of concurrent unlikes only the one whose DELETE removed the row decrements, the
+        # post's hot rows last (like_post).
         if deleted:
-            Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
             events.record_post_unliked(post_id=post.pk, user_id=user_id)
+            _count_like(post_id=post.pk, delta=-1)
 
 
 def bookmark_post(*, user_id: int, post: Post) -> bool:

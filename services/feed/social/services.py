@@ -90,10 +90,12 @@ def creating_follow(*, follower_id: int, followee_id: int) -> Iterator[bool]:
             Follow.objects, follower_id=follower_id, followee_id=followee_id
         )
         if created:
+            # The counters last (but for what the block copies under their lock): a popular
+            # account's row is locked by every follow of it, from here to the commit.
+            events.record_follow_created(follower_id=follower_id, followee_id=followee_id)
             _change_counters(
                 {follower_id: {"following_count": 1}, followee_id: {"followers_count": 1}}
             )
-            events.record_follow_created(follower_id=follower_id, followee_id=followee_id)
         yield created
 
 
@@ -105,12 +107,13 @@ def removing_follow(*, follower_id: int, followee_id: int) -> Iterator[bool]:
         deleted, _ = Follow.objects.filter(
             follower_id=follower_id, followee_id=followee_id
         ).delete()
-        # Of concurrent unfollows only the one whose DELETE removed the row decrements.
+        # Of concurrent unfollows only the one whose DELETE removed the row decrements; the
+        # counters last, as for a follow.
         if deleted:
+            events.record_follow_deleted(follower_id=follower_id, followee_id=followee_id)
             _change_counters(
                 {follower_id: {"following_count": -1}, followee_id: {"followers_count": -1}}
             )
-            events.record_follow_deleted(follower_id=follower_id, followee_id=followee_id)
         yield bool(deleted)
 
 

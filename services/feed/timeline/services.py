@@ -14,20 +14,25 @@ follows keep them so, each in its own transaction, under these rules:
   becomes a `MergedAuthor`, and back under 90% of it the account's recent posts are copied to
   its followers (`refill_batch`) before it stops being merged. Both ways the post is on every
   follower's page the moment it commits, and stays there.
-- A batch and a follow (or unfollow) of its author are serialised on the author's `UserStats`
-  row: a follow updates the counters (holding the row's lock) before copying the followee's
-  posts (`backfill_followee`), and each batch first takes the same row FOR SHARE, so it waits
-  for a follow in flight and then sees it (READ COMMITTED takes a new snapshot per statement);
-  a follow that starts later sees the post, committed before its fan-out began. A batch takes
-  its followers' follow rows and the post's row FOR KEY SHARE: an unfollow (or a deletion of
-  the post) waits for the batch and then removes what it wrote, or the batch waits for it and
-  writes nothing. The fill takes the stats row lock author by author.
+- A batch and a follow of its author are serialised on the author's fan-out lock
+  (`_fanout_lock`, a transaction-level advisory lock): a follow holds it shared while it
+  copies the followee's posts (`backfill_followee`; follows do not wait for each other), and
+  a batch takes it exclusively first, so it waits for a follow in flight and then sees it
+  (READ COMMITTED takes a new snapshot per statement); a follow that starts later sees the
+  post, committed before its fan-out began. A batch takes its followers' follow rows and the
+  post's row FOR KEY SHARE: an unfollow (or a deletion of the post) waits for the batch and then
+  removes what it wrote, or the batch waits for it and writes nothing. A batch takes no
+  counters row: an unfollow holds its follow row while it waits for the counters, and a batch
+  waiting on the counters while holding that follow row would deadlock with it.
+- A fill and a follow or unfollow are serialised on the author's `UserStats` row: each first
+  takes that row's lock (the transaction that just updated the counters holds it already).
 - The coverage only moves as far as the inboxes are complete: a fill sets it to the start of
   what it copied, and the trimmer moves it forward (committed) before deleting anything older.
   A page is trusted only inside it, so `TIMELINE_INBOX_DAYS` (how much is kept, how much a fill
   copies) can change, and the trimmer run with another value, without a page going wrong.
 """
 
+import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -115,10 +120,16 @@ def _follower_batch(*, author_id: int, cursor: FollowCursor, size: int) -> list[
         return cursor_.fetchall()
 
 
-def _share_user_stats(user_id: int) -> None:
-    """Wait for any follow or unfollow of `user_id` in flight, and hold off the next ones until
-    this transaction ends (FOR SHARE: batches of different posts do not wait for each other)."""
-    _execute(f"SELECT 1 FROM {_STATS} WHERE user_id = %s FOR SHARE", [user_id])  # noqa: S608
+def _fanout_lock(author_id: int, *, shared: bool) -> None:
+    """Hold the author's fan-out lock until the transaction ends: shared by the follows copying
+    the author's posts, exclusive for a batch of the author's fan-out (the module comment).
+
+    A transaction-level advisory lock keyed by a hash of the author (as `relationships.services.
+    lock_pair` keys its pairs: a collision only makes two authors' writes wait for each other).
+    """
+    digest = hashlib.blake2b(f"fanout:{int(author_id)}".encode(), digest_size=8).digest()
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    _execute(f"SELECT {function}(%s)", [int.from_bytes(digest, "big", signed=True)])
 
 
 def _followers_count(user_id: int) -> int:
@@ -182,7 +193,7 @@ def fan_out_batch(*, post_id: int, cursor: FollowCursor) -> int:
     if cursor is None and not _fans_out(author_id):
         _clear_pending(author_id=author_id, created_at=created_at, post_id=post_id)
         return 0
-    _share_user_stats(author_id)
+    _fanout_lock(author_id, shared=False)
     size = max(1, settings.FANOUT_BATCH_SIZE)
     batch = _follower_batch(author_id=author_id, cursor=cursor, size=size)
     written = _execute(
@@ -215,7 +226,7 @@ def refill_batch(*, author_id: int, cursor: FollowCursor) -> int:
     """
     if not MergedAuthor.objects.filter(pk=author_id, refilling=True).exists():
         return 0
-    _share_user_stats(author_id)
+    _fanout_lock(author_id, shared=False)
     with connection.cursor() as cursor_:
         cursor_.execute(
             f"SELECT count(*) FROM {_POSTS} WHERE author_id = %s "  # noqa: S608
@@ -285,8 +296,9 @@ def backfill_followee(*, follower_id: int, followee_id: int) -> int:
     """Copy the followee's posts of the covered range into the follower's inbox (a new follow).
 
     Call in the follow's transaction, after the counters; takes the followee's counters row
-    lock first (module comment). Nothing to copy when the followee is merged: the row is read
-    FOR SHARE, so a switch to refilling waits for this follow and its refill then sees it.
+    lock and its fan-out lock, shared, first (module comment). Nothing to copy when the followee
+    is merged: the row is read FOR SHARE, so a switch to refilling waits for this follow and
+    its refill then sees it.
     """
     lock_user_stats([followee_id])
     with connection.cursor() as cursor:
@@ -297,6 +309,7 @@ def backfill_followee(*, follower_id: int, followee_id: int) -> int:
         merged = cursor.fetchone()
     if merged is not None and not merged[0]:
         return 0
+    _fanout_lock(followee_id, shared=True)
     return _execute(
         f"""
         INSERT INTO {_INBOX} (owner_id, created_at, post_id)

@@ -1,5 +1,8 @@
 """The benchmark data set is one the services could have produced: counters match rows."""
 
+import io
+import json
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
@@ -7,8 +10,10 @@ from django.db.models import Count, F
 from authors.models import Author
 from posts.models import Comment, Like, Post, PostImage
 from relationships.models import Block, Follow, FollowRequest, Mute
+from shared.counters import find_drift
 from social.models import UserStats
-from timeline.models import InboxEntry
+from social.selectors import user_stats_counters
+from timeline.models import InboxEntry, MergedAuthor
 from timeline.services import fill_inboxes
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +101,38 @@ def _both_ways(block: Block) -> list[tuple[int, int]]:
 
 def test_floor_view_is_not_routed_by_default(client):
     assert client.get("/api/v1/feed/_floor").status_code == 404
+
+
+def test_the_fan_out_accounts_are_seeded_as_the_services_would_leave_them(settings):
+    # More than any of the 30 seeded users can have (29 at most): only the added are over.
+    settings.FANOUT_MAX_FOLLOWERS = 40
+    call_command(
+        "seed_benchmark", "--yes", "--users", "30", "--follows-per-user", "3", "--posts", "200"
+    )
+    out = io.StringIO()
+    call_command(
+        "seed_fanout_accounts",
+        "--fans",
+        "100",
+        "--big",
+        "2",
+        "--small-followers",
+        "5",
+        "--posts-each",
+        "3",
+        "--viewers",
+        "1,2,3",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    ids = json.loads(out.getvalue())
+
+    followers = dict(UserStats.objects.values_list("user_id", "followers_count"))
+    assert followers[ids["huge"]] == 103  # the fans and the viewers
+    assert [followers[b] for b in ids["big"]] == [51, 51]  # the threshold + 20%, and viewers
+    assert (followers[ids["edge"]], followers[ids["small"]]) == (40, 5)
+    merged = set(MergedAuthor.objects.values_list("author_id", flat=True))
+    assert merged == {ids["huge"], *ids["big"]}
+    assert [find_drift(counter)[0] for counter in user_stats_counters()] == [0, 0, 0]
+    # The inboxes hold what posting would have left in them: a fill adds nothing.
+    assert fill_inboxes() == 0
