@@ -1,12 +1,15 @@
 """Test helpers both services use: real threads released at the same moment, each on its own
 database connection (for the races that unique constraints and row locks must survive), hostile
-image files, and the service's routes that take a database id."""
+image files, the service's routes that take a database id, access tokens, and events applied
+as the consumer applies them."""
 
 import re
 import struct
 import threading
+import uuid
 import zlib
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -82,3 +85,38 @@ def id_routes() -> list[str]:
 def with_ids(route: str, value: str) -> str:
     """`route` with every id parameter replaced by `value` (and any text one by `x`)."""
     return re.sub(r"<str:[^>]+>", "x", _PARAMETER.sub(value, route))
+
+
+def access_token(user_id: int, *, sid: int | None = None) -> str:
+    """A real access token for `user_id` (of sign-in `sid`), signed as the users service signs."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken()
+    token["user_id"] = str(user_id)
+    token["username"] = f"user{user_id}"
+    if sid is not None:
+        token["sid"] = sid
+    return str(token)
+
+
+def apply_event(
+    event_type: str, aggregate_id: int, payload: dict[str, Any], *, sequence: int = 1
+) -> bool:
+    """Apply an event as the service's consumer does: once, in its transaction, through the
+    handler its `EVENT_HANDLERS` name for the type. True if it was applied now."""
+    from django.utils import timezone
+
+    from shared.events.consumer import apply_once, configured_handlers
+    from shared.events.message import Event
+
+    event = Event(
+        id=uuid.uuid4(),
+        type=event_type,
+        aggregate_id=aggregate_id,
+        sequence=sequence,
+        occurred_at=timezone.now(),
+        producer=event_type.split(".")[0],
+        request_id="",
+        payload=payload,
+    )
+    return apply_once(event, configured_handlers()[event_type])

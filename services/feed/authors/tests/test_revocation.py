@@ -2,7 +2,6 @@
 feed's consumer, refuse the tokens they name in the one statement the deleted-account check
 already cost."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,14 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
 from actions.accounts import AccountEventType, apply_account_event
 from authors.models import Author
-from shared.events.consumer import Unprocessable, apply_once, configured_handlers
-from shared.events.message import Event
+from shared.events.consumer import Unprocessable
 from shared.revocation.models import EndedSession, SessionCutoff
 from shared.revocation.services import prune_expired
+from shared.testing import access_token, apply_event
 
 pytestmark = pytest.mark.django_db
 
@@ -27,29 +25,14 @@ SESSION_ENDED_DETAIL = {"detail": "This sign-in has ended; sign in again."}
 
 
 def token_for(user_id: int, sid: int | None) -> APIClient:
-    token = AccessToken()
-    token["user_id"] = str(user_id)
-    token["username"] = f"user{user_id}"
-    if sid is not None:
-        token["sid"] = sid
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(user_id, sid=sid)}")
     return client
 
 
 def deliver(event_type: str, aggregate_id: int, payload: dict) -> None:
     """Apply an event as the consumer does, through the handler the settings name."""
-    event = Event(
-        id=uuid.uuid4(),
-        type=event_type,
-        aggregate_id=aggregate_id,
-        sequence=1,
-        occurred_at=timezone.now(),
-        producer="users",
-        request_id="",
-        payload=payload,
-    )
-    assert apply_once(event, configured_handlers()[event_type]) is True
+    assert apply_event(event_type, aggregate_id, payload) is True
 
 
 def later(**delta: float) -> str:

@@ -1,19 +1,15 @@
 """Ended sign-ins (shared.revocation) here: the users service's session events, applied by this
 service's consumer, refuse the tokens they name beside the deleted-account check."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
 from actors.models import Actor
-from shared.events.consumer import apply_once, configured_handlers
-from shared.events.message import Event
+from shared.testing import access_token, apply_event
 
 pytestmark = pytest.mark.django_db
 
@@ -21,28 +17,13 @@ ANN, BOB = 20, 30
 
 
 def client_with(user_id: int, sid: int | None) -> APIClient:
-    token = AccessToken()
-    token["user_id"] = str(user_id)
-    token["username"] = f"user{user_id}"
-    if sid is not None:
-        token["sid"] = sid
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(user_id, sid=sid)}")
     return client
 
 
 def deliver(event_type: str, aggregate_id: int, payload: dict) -> None:
-    event = Event(
-        id=uuid.uuid4(),
-        type=event_type,
-        aggregate_id=aggregate_id,
-        sequence=1,
-        occurred_at=timezone.now(),
-        producer="users",
-        request_id="",
-        payload=payload,
-    )
-    assert apply_once(event, configured_handlers()[event_type]) is True
+    assert apply_event(event_type, aggregate_id, payload) is True
 
 
 def next_week() -> str:
