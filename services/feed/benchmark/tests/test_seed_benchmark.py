@@ -130,7 +130,7 @@ def test_the_fan_out_accounts_are_seeded_as_the_services_would_leave_them(settin
     followers = dict(UserStats.objects.values_list("user_id", "followers_count"))
     assert followers[ids["huge"]] == 103  # the fans and the viewers
     assert [followers[b] for b in ids["big"]] == [51, 51]  # the threshold + 20%, and viewers
-    assert (followers[ids["edge"]], followers[ids["small"]]) == (40, 5)
+    assert (followers[ids["edge"]], followers[ids["small"]]) == (ids["threshold"], 5) == (40, 5)
     merged = set(MergedAuthor.objects.values_list("author_id", flat=True))
     assert merged == {ids["huge"], *ids["big"]}
     assert [find_drift(counter)[0] for counter in user_stats_counters()] == [0, 0, 0]

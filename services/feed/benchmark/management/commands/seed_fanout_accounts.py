@@ -139,5 +139,14 @@ class Command(BaseCommand):
                 f"ANALYZE {seeded}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {seeded}"
             )
         self.stdout.write(
-            json.dumps({"huge": huge, "big": big, "edge": edge, "small": small, "viewers": viewers})
+            json.dumps(
+                {
+                    "huge": huge,
+                    "big": big,
+                    "edge": edge,
+                    "small": small,
+                    "viewers": viewers,
+                    "threshold": threshold,
+                }
+            )
         )
