@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,7 +14,12 @@ from django.http import HttpRequest
 from accounts import signin_limits
 from accounts.events import account_state
 from accounts.models import User
-from accounts.services import record_admin_change, remove_account, remove_avatar
+from accounts.services import (
+    end_every_sign_in,
+    record_admin_change,
+    remove_account,
+    remove_avatar,
+)
 
 
 class _CaseInsensitiveUniqueMixin(forms.ModelForm):
@@ -68,6 +73,18 @@ class AccountChangeForm(_CaseInsensitiveUniqueMixin, UserChangeForm):
         field_classes: dict[str, Any] = {}
 
 
+class AccountPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "set password" form: like a password change by the user, every sign-in of
+    the account ends (Django's own form only saves the hash)."""
+
+    def save(self, commit: bool = True) -> User:
+        with transaction.atomic():
+            user = super().save(commit=commit)
+            if commit:
+                end_every_sign_in(user=user)
+        return user
+
+
 class LimitedAdminAuthenticationForm(AdminAuthenticationForm):
     """The admin's sign-in, limited per email like the API's (`accounts.signin_limits`)."""
 
@@ -95,6 +112,7 @@ admin.site.login_form = LimitedAdminAuthenticationForm
 class UserAdmin(DjangoUserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
+    change_password_form = AccountPasswordChangeForm
     ordering = ("-date_joined", "-id")
     list_display = ("email", "username", "name", "is_staff", "date_joined")
     # Avatars are set through the API, which re-encodes them and strips their metadata; the
@@ -124,12 +142,13 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         # The admin is a write path too: the feed must hear about what changes here.
         with transaction.atomic():
-            before = None
+            before, was_active = None, False
             if change:
                 row = User.objects.select_for_update().filter(pk=obj.pk).first()
                 before = account_state(row) if row else None
+                was_active = row is not None and row.is_active
             super().save_model(request, obj, form, change)
-            record_admin_change(user=obj, created=not change, before=before)
+            record_admin_change(user=obj, created=not change, before=before, was_active=was_active)
 
     @admin.action(description="Remove the selected users' avatars")
     def remove_avatars(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -156,16 +156,33 @@ def update_profile(*, user: User, changes: dict[str, Any]) -> User:
     return locked
 
 
-def record_admin_change(*, user: User, created: bool, before: dict[str, str | None] | None) -> None:
+def record_admin_change(
+    *,
+    user: User,
+    created: bool,
+    before: dict[str, str | None] | None,
+    was_active: bool = False,
+) -> None:
     """The admin saved `user`: record the event a service function would have recorded.
 
     Call inside the admin's transaction, after the save; `before` is `account_state` of the row
-    before the change.
+    before the change, `was_active` its `is_active`. Deactivating an account ends every sign-in
+    of it, as a password change does: its tokens are refused everywhere, not only here.
     """
     if created:
         record_account_created(user)
     elif before is not None:
         record_account_updated_if_changed(user, before)
+    if was_active and not user.is_active:
+        _end_all_sessions(user.pk)
+
+
+def end_every_sign_in(*, user: User) -> None:
+    """End every sign-in of `user` (the admin set a new password): its refresh tokens stop
+    working at once and its access tokens are refused on every service."""
+    with transaction.atomic():
+        _lock_user(user.pk)
+        _end_all_sessions(user.pk)
 
 
 def change_password(*, user: User, old_password: str, new_password: str) -> None:

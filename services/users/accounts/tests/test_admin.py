@@ -2,10 +2,13 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from rest_framework.test import APIClient
 
 from accounts.events import ACCOUNT_CREATED, ACCOUNT_DELETED, ACCOUNT_UPDATED
 from accounts.models import User
+from accounts.tests.test_tokens import decode, obtain, refresh
 from shared.events.models import OutboxEvent
+from shared.revocation.conf import SESSIONS_ENDED
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +133,36 @@ def test_admin_delete_records_the_deletion_event(admin_client, make_user):
 
 def test_outbox_admin_is_read_only(admin_client):
     assert admin_client.get("/admin/shared_events/outboxevent/add/").status_code == 403
+
+
+def test_deactivating_an_account_in_the_admin_ends_every_sign_in(admin_client, make_user):
+    user = make_user(username="erin")
+    pair = obtain(APIClient(), email=user.email).json()
+    url = f"/admin/accounts/user/{user.pk}/change/"
+    assert admin_client.post(url, change_form(user, bio="still here")).status_code == 302
+    assert not OutboxEvent.objects.filter(type=SESSIONS_ENDED).exists()
+
+    assert admin_client.post(url, change_form(user, is_active="")).status_code == 302
+
+    event = OutboxEvent.objects.get(type=SESSIONS_ENDED)
+    assert (event.aggregate_id, event.payload["through_session_id"]) == (
+        user.pk,
+        decode(pair["access"])["sid"],
+    )
+    assert refresh(APIClient(), pair["refresh"]).status_code == 401
+
+
+def test_a_password_set_in_the_admin_ends_every_sign_in(admin_client, make_user):
+    user = make_user(username="fay")
+    pair = obtain(APIClient(), email=user.email).json()
+    new_password = "an admin's new passphrase 9"
+    response = admin_client.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": new_password, "password2": new_password, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    me = APIClient().get("/api/v1/users/me", HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert me.status_code == 401
+    assert refresh(APIClient(), pair["refresh"]).status_code == 401
+    assert OutboxEvent.objects.filter(type=SESSIONS_ENDED, aggregate_id=user.pk).count() == 1
+    assert obtain(APIClient(), email=user.email, password=new_password).status_code == 200
