@@ -358,6 +358,50 @@ class Bench:
                     lines.append(("GET", "/" + path, token))
         return lines
 
+    # -- discovery: tag pages, explore, search ---------------------------------------------------
+
+    def explore_requests(self, viewers: list[int]) -> Path:
+        """Explore's first page, for each viewer (their follows, blocks and mutes left out)."""
+        return self.write_requests(
+            "explore", [("GET", "/api/v1/explore/posts", self.token(v)) for v in viewers]
+        )
+
+    def discovery_requests(self, viewers: list[int]) -> tuple[Path, Path]:
+        """Tag pages and searches of what the seed wrote (`seed_benchmark.discovery_steps`):
+        the pages of popular hashtags (thousands of posts each, the policy checked on each
+        one shown), and single-word searches of the bodies' `wordN` (tens of matches each)."""
+        rng = random.Random(13)
+        tag_pages, searches = [], []
+        for i in range(300):
+            token = self.token(viewers[i % len(viewers)])
+            tag = 1 + int(200 * rng.random() ** 2)
+            tag_pages.append(("GET", f"/api/v1/tags/tag{tag}/posts", token))
+            word = rng.randint(1_000, 50_000)
+            searches.append(("GET", f"/api/v1/posts?search=word{word}", token))
+        return self.write_requests("tag_page", tag_pages), self.write_requests("search", searches)
+
+    def discovery_targets(
+        self, floor_rps: float, tag_page: Result, explore: Result, search: Result, small: Result
+    ) -> list[tuple[str, float, bool | None]]:
+        return [
+            (
+                "tag page ≥ 50% of floor req/s",
+                tag_page.rps / floor_rps,
+                tag_page.rps >= 0.5 * floor_rps,
+            ),
+            (
+                "explore first page ≥ 50% of floor req/s",
+                explore.rps / floor_rps,
+                explore.rps >= 0.5 * floor_rps,
+            ),
+            ("search ≥ 50% of floor req/s", search.rps / floor_rps, search.rps >= 0.5 * floor_rps),
+            (
+                f"explore p99 at {self.args.posts:,} posts ≤ 1.5x at {self.args.small_posts:,}",
+                explore.p99_ms / small.p99_ms,
+                explore.p99_ms <= 1.5 * small.p99_ms,
+            ),
+        ]
+
     # -- wrk -------------------------------------------------------------------------------------
 
     def wrk_command(
@@ -726,10 +770,14 @@ class Bench:
         timeline = [("GET", "/api/v1/feed", self.token(v)) for v in viewers]
         timeline_file = self.write_requests("timeline", timeline)
 
-        # Cost must not grow with the data: the same timeline at a tenth of the posts first.
+        explore_file = self.explore_requests(viewers)
+
+        # Cost must not grow with the data: the same timeline (and explore) at a tenth of the
+        # posts first.
         self.seed(args.small_posts)
-        (small,) = self.wrk(
-            (f"timeline, first page ({args.small_posts:,} posts)", self.gateway, timeline_file)
+        small, small_explore = self.wrk(
+            (f"timeline, first page ({args.small_posts:,} posts)", self.gateway, timeline_file),
+            (f"explore, first page ({args.small_posts:,} posts)", self.gateway, explore_file),
         )
 
         self.seed(args.posts)
@@ -793,6 +841,7 @@ class Bench:
                     ("DELETE", f"/api/v1/users/{other}/follow", token),
                 ]
         follows = self.write_requests("follow", follow_lines)
+        tag_page, search = self.discovery_requests(viewers)
 
         # The reads, interleaved (see `wrk`); then the writes, which change the data.
         (
@@ -806,6 +855,9 @@ class Bench:
             user_posts_result,
             notifications_result,
             unread_result,
+            tag_page_result,
+            explore_result,
+            search_result,
         ) = self.wrk(
             ("reference: nginx static JSON (/healthz)", self.gateway, static),
             ("reference: bare DRF view (no project middleware, no auth)", self.gateway, bare),
@@ -817,6 +869,9 @@ class Bench:
             ("a user's posts", self.gateway, user_posts),
             ("notifications, first page", self.gateway, notification_page),
             ("notifications, unread count", self.gateway, unread),
+            ("tag page, first page", self.gateway, tag_page),
+            (f"explore, first page ({args.posts:,} posts)", self.gateway, explore_file),
+            ("search, first page", self.gateway, search),
         )
         # What the gateway adds to a request's latency, without queueing: one connection, so
         # the p50 is the time a request takes, not the time it waits for a busy CPU. (Under
@@ -892,6 +947,9 @@ class Bench:
                 f"{args.connections} connections",
                 first.p50_ms / direct.p50_ms - 1,
                 None,
+            ),
+            *self.discovery_targets(
+                floor_rps, tag_page_result, explore_result, search_result, small_explore
             ),
             (
                 "no socket errors, no non-2xx",

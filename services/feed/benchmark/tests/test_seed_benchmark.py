@@ -2,13 +2,16 @@
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 
 from authors.models import Author
-from posts.models import Comment, Like, Post, PostImage
+from discovery.models import TrendingTag
+from posts.models import Comment, Like, Post, PostImage, PostTag, Tag
+from posts.text import hashtags
 from relationships.models import Block, Follow, FollowRequest, Mute
 from shared.counters import find_drift
 from social.models import UserStats
@@ -93,6 +96,28 @@ def test_seeded_privacy_is_a_state_the_services_could_have_produced():
     # Counters count the follows that remain.
     for stats in UserStats.objects.all():
         assert stats.followers_count == Follow.objects.filter(followee_id=stats.user_id).count()
+
+
+def test_seeded_hashtags_and_words_are_what_posting_them_would_have_stored():
+    call_command(
+        "seed_benchmark", "--yes", "--users", "20", "--posts", "300", "--tags", "30", stdout=None
+    )
+    tagged = dict(PostTag.objects.values_list("tag_id").annotate(n=Count("id")))
+    assert tagged
+    for tag in Tag.objects.all():
+        assert tag.post_count == tagged.get(tag.id, 0)
+    for post in Post.objects.all():
+        # The body's hashtags are the post's tags, in order; one search word each.
+        assert hashtags(post.body) == list(
+            PostTag.objects.filter(post=post)
+            .order_by("position")
+            .values_list("tag__name", flat=True)
+        )
+        assert re.search(r"\bword\d+\b", post.body)
+        assert PostTag.objects.filter(post=post, created_at=post.created_at).count() == len(
+            hashtags(post.body)
+        )
+    assert TrendingTag.objects.exists()
 
 
 def _both_ways(block: Block) -> list[tuple[int, int]]:

@@ -17,12 +17,53 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from discovery.services import refresh_trending_tags
 from social.services import recount_user_stats
 from timeline.services import fill_inboxes_in_bulk
 
 
 def table(label: str) -> str:
     return connection.ops.quote_name(apps.get_model(label)._meta.db_table)
+
+
+def discovery_steps(post: str) -> list[tuple[str, str]]:
+    """Hashtags and searchable words for the tag pages, explore's tags and search.
+
+    `tags` hashtags with a long tail (the most used on about 1% of the posts); two posts in
+    three carry one and one in three a second, written at the end of the body as `#tagN`, as
+    the posts service would have parsed them. Each post's body also gains one word `wordN` of
+    `words`, with a mild tail, for search to look up (a few tens of posts each).
+    """
+    tag, post_tag = table("posts.Tag"), table("posts.PostTag")
+    return [
+        (
+            "tags",
+            f"TRUNCATE {tag}, {table('discovery.TrendingTag')} RESTART IDENTITY CASCADE; "
+            f"INSERT INTO {tag} (name, post_count, created_at) "
+            "SELECT 'tag' || g, 0, now() FROM generate_series(1, %(tags)s) g",
+        ),
+        (
+            "post tags",
+            f"INSERT INTO {post_tag} (post_id, tag_id, position, created_at) "
+            "SELECT p.id, 1 + floor(%(tags)s * power(random(), 2))::bigint, pick.position, "
+            "p.created_at "
+            f"FROM {post} p, LATERAL generate_series(0, p.id %% 3 - 1) AS pick(position) "
+            "ON CONFLICT DO NOTHING",
+        ),
+        (
+            "tag counters",
+            f"UPDATE {tag} t SET post_count = c.n FROM "
+            f"(SELECT tag_id, count(*) n FROM {post_tag} GROUP BY tag_id) c WHERE t.id = c.tag_id",
+        ),
+        (
+            "words and hashtags in the bodies",
+            f"UPDATE {post} p SET body = p.body || 'word' || "
+            "(1 + floor(%(words)s * power(random(), 1.2)))::bigint || coalesce(("
+            "  SELECT ' ' || string_agg('#' || t.name, ' ' ORDER BY pt.position) "
+            f"  FROM {post_tag} pt JOIN {tag} t ON t.id = pt.tag_id WHERE pt.post_id = p.id"
+            "), '')",
+        ),
+    ]
 
 
 class Command(BaseCommand):
@@ -40,6 +81,8 @@ class Command(BaseCommand):
         parser.add_argument("--requests-per-private", type=int, default=3)
         parser.add_argument("--blocks-per-user", type=int, default=2)
         parser.add_argument("--mutes-per-user", type=int, default=3)
+        parser.add_argument("--tags", type=int, default=5_000, help="distinct hashtags")
+        parser.add_argument("--words", type=int, default=50_000, help="distinct search words")
         parser.add_argument("--yes", action="store_true", help="confirm wiping the feed database")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -58,6 +101,8 @@ class Command(BaseCommand):
             "requests": options["requests_per_private"],
             "blocks": options["blocks_per_user"],
             "mutes": options["mutes_per_user"],
+            "tags": max(options["tags"], 1),
+            "words": max(options["words"], 1),
         }
         author, post, like, comment, image = (
             table("authors.Author"),
@@ -188,6 +233,7 @@ class Command(BaseCommand):
                 "WHERE p.id = c.post_id",
             ),
         ]
+        steps += discovery_steps(post)
         with connection.cursor() as cursor:
             # Seeding is a bulk job: lift the per-statement timeout the services run with.
             cursor.execute("SET statement_timeout = 0")
@@ -212,13 +258,16 @@ class Command(BaseCommand):
                 f"seeded {entries} timeline inbox entries in {time.monotonic() - started:.1f}s"
             )
             started = time.monotonic()
+            refresh_trending_tags()
+            self.stdout.write(f"counted the trending tags in {time.monotonic() - started:.1f}s")
+            started = time.monotonic()
             # A steady-state database has its visibility map set (autovacuum's work), so the
             # timeline's index-only scans skip the heap; right after a bulk load they would not
             # until autovacuum catches up, mid-measurement. VACUUM cannot run in a transaction
             # (the tests'): there, statistics are enough.
             seeded = (
                 f"{author}, {post}, {like}, {comment}, {image}, {follow}, {stats}, {request}, "
-                f"{block}, {mute}, {inbox}"
+                f"{block}, {mute}, {inbox}, {table('posts.Tag')}, {table('posts.PostTag')}"
             )
             cursor.execute(
                 f"ANALYZE {seeded}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {seeded}"
