@@ -78,10 +78,10 @@ def test_prod_compose_environment_loads_and_only_lacks_tls(service, tmp_path):
         for line in result.stderr.splitlines()
         if line.startswith("?: (")
     }
-    # Plain HTTP: no redirect to HTTPS, and the cookies (the users service's admin) not Secure,
-    # since a browser would never send them back over http.
+    # Plain HTTP: no redirect to HTTPS, and the cookies (the admins of users and feed) not
+    # Secure, since a browser would never send them back over http.
     plain_http = {"security.W008", "security.W016"}
-    if service == "users":
+    if service in ("users", "feed"):
         plain_http.add("security.W012")
     assert reported == plain_http, result.stdout + result.stderr
 

@@ -5,7 +5,7 @@ must never remove or rename something the previous release still reads (README: 
 rolling deploys). The check reads every migration's operations (no database needed):
 
 - RemoveField, RenameField, DeleteModel, RenameModel, AlterModelTable and RunSQL that drops or
-  renames a column or table are refused,
+  renames a column or table are refused (but for SeparateDatabaseAndState's state-only ones),
 - unless the migration says it is the contract step of an expansion shipped earlier: a
   module-level `CONTRACTS = "..."` naming the release that stopped using what it removes.
 """
@@ -35,9 +35,17 @@ def migration_files() -> list[Path]:
 def destructive_operations(source: str) -> list[str]:
     """The operations in a migration's source that remove or rename a column or table."""
     tree = ast.parse(source)
+    # SeparateDatabaseAndState's state_operations change only Django's model state (a model
+    # moving between apps, its table kept): the database, which old pods read, is untouched.
+    state_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.keyword) and node.arg == "state_operations"
+        for inner in ast.walk(node.value)
+    }
     found = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
+        if not isinstance(node, ast.Call) or id(node) in state_only:
             continue
         name = getattr(node.func, "attr", getattr(node.func, "id", ""))
         if name in DESTRUCTIVE:
@@ -87,3 +95,16 @@ def test_the_check_catches_a_dropped_or_renamed_column():
     added = 'migrations.AddField("post", "heading", models.TextField(default=""))'
     assert destructive_operations(f"operations = [{added}]") == []
     assert declares_contract('CONTRACTS = "1.4 stopped reading posts_post.title"\n')
+
+
+def test_a_model_moving_apps_with_its_table_is_not_a_removal():
+    state_only = (
+        "migrations.SeparateDatabaseAndState("
+        "state_operations=[migrations.DeleteModel(name='Follow')], database_operations=[])"
+    )
+    assert destructive_operations(f"operations = [{state_only}]") == []
+    dropped = (
+        "migrations.SeparateDatabaseAndState("
+        "database_operations=[migrations.DeleteModel(name='Follow')])"
+    )
+    assert destructive_operations(f"operations = [{dropped}]") == ["DeleteModel"]

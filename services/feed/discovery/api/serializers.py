@@ -14,6 +14,12 @@ class TagSerializer(serializers.Serializer):
     post_count = serializers.IntegerField()
 
 
+class TrendingTagsSerializer(serializers.Serializer):
+    """`{results: [tag]}`: GET /explore/tags is one short list, not a page."""
+
+    results = TagSerializer(many=True)
+
+
 class SuggestionSerializer(serializers.Serializer):
     """A user summary with `mutual_count`: how many of the caller's followees follow them."""
 

@@ -9,7 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from authors.api.callers import viewer_id
-from discovery.api.serializers import SuggestionSerializer, TagSerializer
+from discovery.api.serializers import (
+    SuggestionSerializer,
+    TagSerializer,
+    TrendingTagsSerializer,
+)
 from discovery.selectors import (
     explore_rows,
     suggested_accounts,
@@ -85,9 +89,9 @@ class ExplorePostListView(APIView):
 class ExploreTagListView(APIView):
     """The hashtags most used in the last EXPLORE_DAYS, most used first."""
 
-    @extend_schema(responses={200: TagSerializer(many=True)})
+    @extend_schema(responses={200: TrendingTagsSerializer})
     def get(self, request: Request) -> Response:
-        return Response({"results": TagSerializer(trending_tags(), many=True).data})
+        return Response(TrendingTagsSerializer({"results": trending_tags()}).data)
 
 
 class SuggestionPagination(KeysetPagination):

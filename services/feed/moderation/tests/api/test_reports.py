@@ -121,13 +121,14 @@ def test_the_queue_is_staff_only(client, client_for, staff_client):
 def test_the_queue_lists_open_reports_oldest_first_with_reporter_and_report_count(
     client_for, staff_client, post
 ):
+    # The callers' tokens carry the same names: a newer token's name would win over the row.
     AuthorFactory(id=2, username="ann")
     AuthorFactory(id=3, username="bob")
-    first = report_post(client_for(2), post.pk).json()
-    user_report = client_for(2).post(
+    first = report_post(client_for(2, "ann"), post.pk).json()
+    user_report = client_for(2, "ann").post(
         "/api/v1/reports", {"target_type": "user", "target_id": 1, "reason": "spam"}, format="json"
     )
-    second = report_post(client_for(3), post.pk).json()
+    second = report_post(client_for(3, "bob"), post.pk).json()
 
     response = staff_client().get("/api/v1/moderation/reports")
 
