@@ -25,6 +25,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -323,6 +324,11 @@ class Bench:
             "jti": uuid.uuid4().hex,
             "user_id": str(user_id),
             "username": f"user{user_id}",
+            "is_staff": False,
+            "email_verified": True,
+            # The sign-in the token belongs to (one per user here): the feed and notifications
+            # check it against the sessions the users service ended.
+            "sid": user_id,
             "iss": secrets.get("JWT_ISSUER", "social-users"),
             "aud": secrets.get("JWT_AUDIENCE", "social-api"),
         }
@@ -739,6 +745,9 @@ class Bench:
         self.stack("init-env")
         self.stack("up")
         say(f"serving the benchmark data at {self.gateway}, requests in {self.work}; Ctrl-C stops")
+        # Ctrl-C, or SIGTERM (a background `--serve`, whose shell made it ignore SIGINT).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             self.start_bare()
             while True:

@@ -40,8 +40,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # native stack's two services, and a test or benchmark stack beside a developer's, would all
 # claim the same socket. Processes here are managed with signals (honcho, Docker, Kubernetes).
 control_socket_disable = True
-# Django writes the JSON access line (with the request id); gunicorn's own would repeat it.
+# Django writes the JSON access line (with the request id); gunicorn's own would repeat it,
+# and its logger would build a record per request for no handler (shared.gunicorn_logging).
 accesslog = None
+logger_class = "shared.gunicorn_logging.Logger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 logconfig_dict = {

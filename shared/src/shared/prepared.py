@@ -77,6 +77,12 @@ def statement(build: Callable[P, sql.Composable]) -> Callable[P, str]:
 ENABLED = env.bool("DB_PREPARED_STATEMENTS", default=True)
 
 
+def name_prefix(sql: str) -> str:
+    """How the names of the statements prepared for `sql` begin (each attempt adds a number):
+    what a test looks for among the captured `EXECUTE`s."""
+    return f"hot_{hashlib.blake2s(sql.encode(), digest_size=6).hexdigest()}_"
+
+
 def execute(cursor: Any, sql: str, params: dict[str, Any], *, using: str = "default") -> None:
     """`cursor.execute(sql, params)`, prepared: `sql` uses only `%(name)s` placeholders."""
     if not ENABLED:
@@ -101,8 +107,7 @@ def execute(cursor: Any, sql: str, params: dict[str, Any], *, using: str = "defa
 
     # The body goes through psycopg2's formatting as well, so a literal %% in it stays doubled.
     body = _NAMED_PARAMETER.sub(positional, sql)
-    digest = hashlib.blake2s(sql.encode(), digest_size=6).hexdigest()
-    name = f"hot_{digest}_{next(_attempts)}"
+    name = f"{name_prefix(sql)}{next(_attempts)}"
     arguments = ", ".join(["%s"] * len(order))
     execute_sql = f"EXECUTE {name}({arguments})" if order else f"EXECUTE {name}"
     cursor.execute(f"PREPARE {name} AS {body}; {execute_sql}", [params[key] for key in order])

@@ -63,6 +63,8 @@ PERIODIC_JOBS = {
 def database(url_var: str) -> dict[str, Any]:
     """A `DATABASES` entry from the URL in `url_var`, with every wait bounded."""
     config = env.db_url(url_var)
+    # Django's PostgreSQL backend, with a health check that costs no round trip.
+    config["ENGINE"] = "shared.postgres"
     config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
     options = config.setdefault("OPTIONS", {})

@@ -13,6 +13,8 @@ every authentication backend uses; the users service decodes refresh tokens with
 import re
 from typing import Any
 
+import jwt
+from jwt.algorithms import HMACAlgorithm
 from rest_framework_simplejwt import tokens
 from rest_framework_simplejwt.exceptions import TokenError
 
@@ -75,6 +77,39 @@ def check_claims(payload: dict[str, Any]) -> None:
     sid = payload.get("sid")
     if sid is not None and not (_is_int(sid) and is_db_id(sid)):
         raise TokenError("Token 'sid' claim is malformed")
+
+
+class HMACKeyCheckedOnce(HMACAlgorithm):
+    """PyJWT's HMAC, which checks each key once rather than on every token.
+
+    PyJWT 2.15 checks the key of every `decode` afresh (not empty, not a PEM, SSH or DER key,
+    not a JSON document), parsing it four ways: about half of what verifying an access token
+    cost, on every authenticated request, for a key that is one per deployment. The verdict
+    is the same each time, so it is kept for the few distinct keys a process meets; a key it
+    refuses is refused every time, as before.
+    """
+
+    MAX_KEYS = 8
+
+    def __init__(self, hash_alg: Any) -> None:
+        super().__init__(hash_alg)
+        self._prepared: dict[str | bytes, bytes] = {}
+
+    def prepare_key(self, key: str | bytes) -> bytes:
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = super().prepare_key(key)
+            if len(self._prepared) < self.MAX_KEYS:
+                self._prepared[key] = prepared
+        return prepared
+
+
+# simplejwt verifies (and signs) through PyJWT's module-level functions, whose algorithms are
+# one registry per process: HS256, the algorithm of `shared.jwt`, is replaced there, once, by
+# the first import of the token classes every service names in AUTH_TOKEN_CLASSES.
+if not isinstance(jwt.get_algorithm_by_name("HS256"), HMACKeyCheckedOnce):
+    jwt.unregister_algorithm("HS256")
+    jwt.register_algorithm("HS256", HMACKeyCheckedOnce(HMACAlgorithm.SHA256))
 
 
 class CheckedClaims(tokens.Token):

@@ -99,6 +99,9 @@ DATABASES["default"]["OPTIONS"]["options"] += " -c pg_trgm.word_similarity_thres
 # --- Auth ----------------------------------------------------------------------------------
 # Tokens are verified here with the shared key; the users service is never asked.
 SIMPLE_JWT = simple_jwt_settings(TOKEN_USER_CLASS="shared.auth.ServiceUser")  # noqa: S106
+# Each process asks the database once per token whether it is refused, not once per request,
+# and forgets the answer when a refusal concerns the user (shared.revocation.accepted).
+TOKEN_CHECK_CACHE = env.bool("TOKEN_CHECK_CACHE", default=True)
 # On: writes by accounts whose access token says their email is unverified are 403 (shared.auth).
 REQUIRE_VERIFIED_EMAIL = env.bool("REQUIRE_VERIFIED_EMAIL", default=False)
 

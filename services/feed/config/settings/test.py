@@ -15,6 +15,9 @@ from .base import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# A test's writes never commit, so they never notify the cache of accepted tokens
+# (shared.revocation.accepted): every request asks, as the tests of refusals expect.
+TOKEN_CHECK_CACHE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests never reach a real users service: this port refuses connections at once. Tests that need

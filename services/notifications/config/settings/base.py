@@ -72,6 +72,9 @@ DATABASES = {"default": database("NOTIFICATIONS_DATABASE_URL")}
 # --- Auth ----------------------------------------------------------------------------------
 # Tokens are verified here with the shared key; the users service is never asked.
 SIMPLE_JWT = simple_jwt_settings(TOKEN_USER_CLASS="shared.auth.ServiceUser")  # noqa: S106
+# Each process asks the database once per token whether it is refused, not once per request,
+# and forgets the answer when a refusal concerns the user (shared.revocation.accepted).
+TOKEN_CHECK_CACHE = env.bool("TOKEN_CHECK_CACHE", default=True)
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = rest_framework(

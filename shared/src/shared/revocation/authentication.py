@@ -4,7 +4,8 @@ A service that verifies tokens locally already asks its own replica, per authent
 whether the account was deleted. `RevocableJWTAuthentication` adds the ended sessions to that
 same statement (`UNION ALL` of primary-key probes, `LIMIT 1`), so the price stays one round
 trip, and prepares it (`shared.prepared`: planning three probes cost more than running them);
-anonymous requests cost nothing.
+anonymous requests cost nothing. A process asks it once per token, not once per request:
+`shared.revocation.accepted` keeps what it accepted until a refusal concerns the token's user.
 """
 
 from typing import Any, ClassVar
@@ -14,6 +15,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from shared import prepared
 from shared.auth import ServiceUser, SessionEnded, StatelessJWTAuthentication
+from shared.revocation.accepted import ACCEPTED
 from shared.revocation.models import EndedSession, SessionCutoff
 
 ACCOUNT_REFUSED = 1
@@ -53,6 +55,10 @@ class RevocableJWTAuthentication(StatelessJWTAuthentication):
         user = super().get_user(validated_token)
         # Every claim read here was type-checked (shared.tokens): `iat` an int, `sid` an id.
         sid = validated_token.get("sid")
+        accepted = (sid, validated_token["iat"])
+        if ACCEPTED.knows(user.id, accepted):
+            return user
+        generation = ACCEPTED.generation()
         params = {
             "user_id": user.id,
             "iat": validated_token["iat"],
@@ -64,5 +70,6 @@ class RevocableJWTAuthentication(StatelessJWTAuthentication):
             prepared.execute(cursor, self._sql, params)
             row = cursor.fetchone()
         if row is None:
+            ACCEPTED.remember(user.id, accepted, generation)
             return user
         raise self.account_refused() if row[0] == ACCOUNT_REFUSED else SessionEnded()
