@@ -17,6 +17,9 @@ def create_post(
     title: str = "",
     body: str = "",
     images: Sequence[ProcessedImage] = (),
+    alt_texts: Sequence[str] = (),
+    comments_disabled: bool = False,
+    hide_like_count: bool = False,
 ) -> Post:
     """Create a post with its images, count it, and put it in its author's inbox; the
     consumer copies it into the followers' (`timeline.services.fan_out_post`).
@@ -24,7 +27,15 @@ def create_post(
     Raises `ValidationError` for a post without content or with too many images, and
     `AccountDeleted` when the author's account is deleted.
     """
-    with posts.creating_post(author_id=author_id, title=title, body=body, images=images) as post:
+    with posts.creating_post(
+        author_id=author_id,
+        title=title,
+        body=body,
+        images=images,
+        alt_texts=alt_texts,
+        comments_disabled=comments_disabled,
+        hide_like_count=hide_like_count,
+    ) as post:
         fan_out_post(post=post)
         # Last: the author's counters row is locked by every follow of them too.
         change_posts_count(user_id=author_id, delta=1)

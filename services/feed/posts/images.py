@@ -1,15 +1,18 @@
 """Uploaded post images: the feed's limits and sizes for the shared decoder (`shared.images`).
 
 Each image is proven, bounded and stripped of its metadata there; what is stored here is its
-re-encoding in the upload's own format (first frame only, turned upright) and a thumbnail.
+re-encoding in the upload's own format (first frame only, turned upright), a thumbnail and a
+BlurHash (https://blurha.sh, by the `blurhash` package).
 """
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import blurhash
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from PIL import Image
 from rest_framework import serializers
 
 from shared.images import (
@@ -26,6 +29,11 @@ from shared.slots import work_slot
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ASPECT_RATIO = 20
 THUMBNAIL_SIZE = 320
+# The BlurHash is drawn from the thumbnail shrunk to at most this many pixels a side: its 4x3
+# components hold no more detail than that, and the encoding (pure Python, per pixel) costs a
+# few milliseconds whatever the upload's size.
+BLURHASH_INPUT_SIZE = 24
+BLURHASH_COMPONENTS = (4, 3)
 
 
 def limits() -> ImageLimits:
@@ -60,6 +68,7 @@ class ProcessedImage:
 
     image: EncodedImage
     thumbnail: EncodedImage
+    blurhash: str
 
 
 @contextmanager
@@ -112,9 +121,33 @@ def process_image(upload: UploadedFile) -> ProcessedImage:
     except UnacceptableImage as refused:
         raise serializers.ValidationError(message(refused.code), code=refused.code) from None
     with decoded:
-        return ProcessedImage(
-            image=decoded.encode(),
-            thumbnail=decoded.encode(
-                image_format=STILL_FORMATS[decoded.format], max_side=THUMBNAIL_SIZE
-            ),
+        thumbnail = decoded.encode(
+            image_format=STILL_FORMATS[decoded.format], max_side=THUMBNAIL_SIZE
         )
+        return ProcessedImage(
+            image=decoded.encode(), thumbnail=thumbnail, blurhash=blurhash_of(thumbnail)
+        )
+
+
+def blurhash_of(thumbnail: EncodedImage) -> str:
+    """The BlurHash of an image, from its thumbnail (shrinking the upload itself would cost a
+    large image's every pixel; the thumbnail has at most 320 a side) further shrunk to at most
+    `BLURHASH_INPUT_SIZE` a side.
+
+    The thumbnail is our own encoding, not a client's bytes, so Pillow reads it directly
+    (untrusted images go through `shared.images.decode`).
+    """
+    with Image.open(thumbnail.content) as image:
+        scale = BLURHASH_INPUT_SIZE / max(image.size)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        small = image.resize(size, Image.Resampling.BOX)
+    thumbnail.content.seek(0)
+    if small.mode != "RGB":
+        # Transparent pixels count as what they cover: white, as most clients draw behind.
+        background = Image.new("RGB", small.size, "white")
+        background.paste(small, mask=small.convert("RGBA").getchannel("A"))
+        small = background
+    raw = small.tobytes()
+    pixels = list(zip(raw[0::3], raw[1::3], raw[2::3], strict=True))
+    rows = [pixels[y * small.width : (y + 1) * small.width] for y in range(small.height)]
+    return blurhash.encode(rows, *BLURHASH_COMPONENTS)

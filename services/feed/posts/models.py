@@ -13,6 +13,7 @@ from django.db.models.lookups import LessThanOrEqual
 TITLE_MAX_LENGTH = 1000
 BODY_MAX_LENGTH = 2200
 MAX_IMAGES_PER_POST = 10
+ALT_TEXT_MAX_LENGTH = 1000
 # The longest hashtag, without its `#` (posts.text has the rule).
 TAG_MAX_LENGTH = 100
 
@@ -56,6 +57,9 @@ class Post(models.Model):
     mentioned_user_ids = ArrayField(
         models.BigIntegerField(), default=list, db_default=[], blank=True
     )
+    # The author's controls: nobody may comment (a 403), and only the author sees like_count.
+    comments_disabled = models.BooleanField(default=False, db_default=False)
+    hide_like_count = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -115,6 +119,13 @@ class PostImage(models.Model):
     thumbnail = models.CharField(max_length=255)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
+    # The description a screen reader reads; the author may change it after posting.
+    alt_text = models.CharField(
+        max_length=ALT_TEXT_MAX_LENGTH, blank=True, default="", db_default=""
+    )
+    # A BlurHash of the image (https://blurha.sh), computed at upload: a placeholder a client
+    # draws before the image arrives. Empty for images stored before it existed.
+    blurhash = models.CharField(max_length=100, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["post_id", "position"]

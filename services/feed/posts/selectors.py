@@ -37,6 +37,12 @@ from shared.counters import Counter
 from shared.pagination import Cursor, Keyset
 
 
+def shown_like_count(*, post: Post, like_count: int, viewer_id: int | None) -> int | None:
+    """`like_count` as the viewer may see it: None when the post hides it from all but its
+    author (the rule `post_rows_statement` applies in SQL)."""
+    return None if post.hide_like_count and post.author_id != viewer_id else like_count
+
+
 def get_post_for_write(post_id: int) -> Post:
     """The bare post row (no images, no annotations), for services that change it."""
     try:
@@ -74,6 +80,8 @@ def post_rows_statement(
     else (when a bookmark was made, a rank), on the columns of `ids` that `key` names, which
     each row then carries as its `position` (the page's cursor is drawn from it).
     Per post:
+    - `like_count`, NULL when the post hides it (`hide_like_count`) from anyone but its author
+      (`shown_like_count` is the same rule for a count read elsewhere);
     - the post itself: one primary-key probe (a post deleted since `ids` was read drops out),
       kept so by the LATERAL's LIMIT, as for the author below;
     - `liked_by_me`: one index-only probe of likes_unique_post_user, true or NULL (that unique
@@ -96,7 +104,9 @@ def post_rows_statement(
     return sql.SQL(
         """
         SELECT post.id, post.author_id, author.username, author.avatar_url,
-               post.like_count, post.comment_count, post.created_at, post.updated_at,
+               CASE WHEN post.hide_like_count AND post.author_id IS DISTINCT FROM %(viewer)s
+                    THEN NULL ELSE post.like_count END AS like_count,
+               post.comment_count, post.created_at, post.updated_at,
                (SELECT true FROM {likes} AS liked
                 WHERE liked.post_id = post.id AND liked.user_id = %(viewer)s) AS liked_by_me,
                (SELECT true FROM {bookmarks} AS saved
@@ -135,8 +145,9 @@ def post_rows_statement(
 # order of first appearance (post_tags_unique_post_tag serves the lookup).
 _POST_CONTENTS_SQL = f"""
     SELECT post.id, post.title, post.body, post.created_at, post.updated_at,
-           (SELECT json_agg(json_build_array(image.file, image.thumbnail, image.width,
-                                             image.height)
+           post.comments_disabled, post.hide_like_count,
+           (SELECT json_agg(json_build_array(image.id, image.file, image.thumbnail, image.width,
+                                             image.height, image.alt_text, image.blurhash)
                             ORDER BY image.position)
             FROM {PostImage._meta.db_table} AS image
             WHERE image.post_id = post.id) AS images,
@@ -158,7 +169,7 @@ class PostRow:
     # The replica's summary of the author; None when the replica does not hold them yet (the
     # renderer fills it in).
     author: UserSummary | None
-    like_count: int
+    like_count: int | None
     comment_count: int
     liked_by_me: bool
     bookmarked_by_me: bool
@@ -172,12 +183,16 @@ class PostRow:
 
 
 class StoredImage(NamedTuple):
-    """One image of a post as stored: storage names (not URLs) and the image's size."""
+    """One image of a post as stored: storage names (not URLs), the image's size and its
+    descriptions."""
 
+    id: int
     file: str
     thumbnail: str
     width: int
     height: int
+    alt_text: str
+    blurhash: str
 
 
 @dataclass(slots=True)
@@ -191,6 +206,8 @@ class PostContent:
     images: list[StoredImage]
     # Names, in order of first appearance.
     hashtags: list[str]
+    comments_disabled: bool
+    hide_like_count: bool
     created_at: datetime
     updated_at: datetime
 
@@ -249,10 +266,22 @@ def post_contents(post_ids: list[int]) -> list[PostContent]:
             body=body,
             images=[StoredImage(*image) for image in images] if images else [],
             hashtags=tags or [],
+            comments_disabled=comments_disabled,
+            hide_like_count=hide_like_count,
             created_at=created_at,
             updated_at=updated_at,
         )
-        for post_id, title, body, created_at, updated_at, images, tags in records
+        for (
+            post_id,
+            title,
+            body,
+            created_at,
+            updated_at,
+            comments_disabled,
+            hide_like_count,
+            images,
+            tags,
+        ) in records
     ]
 
 

@@ -22,7 +22,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from psycopg2 import errorcodes, sql
-from rest_framework.exceptions import NotFound
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound
 
 from authors.client import UserSummary
 from authors.selectors import users_by_username
@@ -80,9 +81,14 @@ def creating_post(
     title: str = "",
     body: str = "",
     images: Sequence[ProcessedImage] = (),
+    alt_texts: Sequence[str] = (),
+    comments_disabled: bool = False,
+    hide_like_count: bool = False,
 ) -> Iterator[Post]:
     """Create a post with its images (already validated by `posts.images.process_image`) and
     yield it inside its transaction: what the block writes commits with the post, or not at all.
+
+    `alt_texts` describe the images in their order (fewer leave the rest without one).
 
     The files are stored before the transaction opens and deleted again if anything fails,
     in the block too. Raises `AccountDeleted` when the author's account is deleted.
@@ -90,6 +96,8 @@ def creating_post(
     _require_content(title=title, body=body, has_images=bool(images))
     if len(images) > MAX_IMAGES_PER_POST:
         raise ValidationError({"images": [f"At most {MAX_IMAGES_PER_POST} images per post."]})
+    if len(alt_texts) > len(images):
+        raise ValidationError({"alt_text": ["More alt texts than images."]})
     # Before any file is stored: it may ask the users service (and fail with a 503).
     named = resolve_mentions(title, body)
     stored: list[str] = []
@@ -109,6 +117,8 @@ def creating_post(
                     thumbnail=thumbnail,
                     width=processed.image.width,
                     height=processed.image.height,
+                    alt_text=alt_texts[position] if position < len(alt_texts) else "",
+                    blurhash=processed.blurhash,
                 )
             )
         with transaction.atomic():
@@ -118,6 +128,8 @@ def creating_post(
                 title=title,
                 body=body,
                 mentioned_user_ids=_mentioned(title, body, named=named, writer_id=author_id),
+                comments_disabled=comments_disabled,
+                hide_like_count=hide_like_count,
             )
             for row in rows:
                 row.post = post
@@ -130,8 +142,16 @@ def creating_post(
         raise
 
 
-def update_post(*, post: Post, title: str | None = None, body: str | None = None) -> Post:
-    """Change the given fields (None leaves one as it is). Images are fixed once posted.
+def update_post(
+    *,
+    post: Post,
+    title: str | None = None,
+    body: str | None = None,
+    comments_disabled: bool | None = None,
+    hide_like_count: bool | None = None,
+) -> Post:
+    """Change the given fields (None leaves one as it is). Images are fixed once posted (their
+    descriptions are not: `describe_image`).
 
     Hashtags and mentions follow the new text. Raises `UsersServiceUnavailable` (503) when the
     text mentions names the replica has not met and the users service cannot say who they are.
@@ -144,7 +164,12 @@ def update_post(*, post: Post, title: str | None = None, body: str | None = None
         locked = Post.objects.select_for_update().filter(pk=post.pk).first()
         if locked is None:
             raise NotFound("No post with that id.")
-        changed = {"title": title, "body": body}
+        changed = {
+            "title": title,
+            "body": body,
+            "comments_disabled": comments_disabled,
+            "hide_like_count": hide_like_count,
+        }
         changed = {field: value for field, value in changed.items() if value is not None}
         for field, value in changed.items():
             setattr(locked, field, value)
@@ -166,6 +191,23 @@ def update_post(*, post: Post, title: str | None = None, body: str | None = None
             _set_tags(post=locked, names=hashtags(locked.title, locked.body))
         events.record_post_updated(post=locked)
     return locked
+
+
+def describe_image(*, post: Post, image_id: int, alt_text: str) -> PostImage:
+    """Set the alt text of the post's image `image_id`; `NotFound` when the post has none such.
+
+    The post's `updated_at` moves with it: the Post shape is kept rendered per (id,
+    updated_at), and an image's description is part of what the post says.
+    """
+    with transaction.atomic():
+        if not Post.objects.filter(pk=post.pk).update(updated_at=timezone.now()):
+            raise NotFound(NO_POST)
+        image = PostImage.objects.filter(pk=image_id, post_id=post.pk).first()
+        if image is None:
+            raise NotFound("No image with that id on this post.")
+        image.alt_text = alt_text
+        image.save(update_fields=["alt_text"])
+    return image
 
 
 def resolve_mentions(*texts: str) -> dict[str, UserSummary]:
@@ -386,6 +428,12 @@ NO_PARENT = "No comment with that id on this post."
 NO_COMMENT = "No comment with that id."
 
 
+class CommentsDisabled(APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "The author has turned off commenting on this post."
+    default_code = "comments_disabled"
+
+
 def add_comment(*, post: Post, author_id: int, body: str, parent_id: int | None = None) -> Comment:
     """Comment on `post`, or reply to its comment `parent_id`.
 
@@ -393,8 +441,9 @@ def add_comment(*, post: Post, author_id: int, body: str, parent_id: int | None 
     the author of the comment replied to is told (`parent_author_id` of the event). A
     `ValidationError` on `parent_id` (400) when that is no comment of this post; `NotFound`
     when its author and the writer are in a block (the comment does not exist for either,
-    `relationships.visibility.ensure_not_blocked`). Raises `UsersServiceUnavailable` (503)
-    when the body mentions names the replica has not met and the users service cannot say.
+    `relationships.visibility.ensure_not_blocked`). `CommentsDisabled` (403) where the post's
+    author turned commenting off. Raises `UsersServiceUnavailable` (503) when the body mentions
+    names the replica has not met and the users service cannot say.
 
     Lock order, as in every write that adds or removes comments: the post's row (its counter),
     then the top-level comment's (its `reply_count`): a deletion of that comment, which takes
@@ -403,8 +452,11 @@ def add_comment(*, post: Post, author_id: int, body: str, parent_id: int | None 
     named = resolve_mentions(body)
     with transaction.atomic():
         lock_authors_for_writing(writer_id=author_id)
-        if not Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1):
-            raise NotFound("No post with that id.")
+        open_for_comments = Post.objects.filter(pk=post.pk, comments_disabled=False)
+        if not open_for_comments.update(comment_count=F("comment_count") + 1):
+            if Post.objects.filter(pk=post.pk).exists():
+                raise CommentsDisabled()
+            raise NotFound(NO_POST)
         replied_to = None if parent_id is None else _replied_to(post, parent_id, author_id)
         top_id = None if replied_to is None else (replied_to["parent_id"] or replied_to["id"])
         if top_id is not None and not Comment.objects.filter(pk=top_id).update(

@@ -5,7 +5,12 @@ from typing import Any
 from rest_framework import serializers
 
 from posts.images import ProcessedImage, process_images
-from posts.models import BODY_MAX_LENGTH, MAX_IMAGES_PER_POST, TITLE_MAX_LENGTH
+from posts.models import (
+    ALT_TEXT_MAX_LENGTH,
+    BODY_MAX_LENGTH,
+    MAX_IMAGES_PER_POST,
+    TITLE_MAX_LENGTH,
+)
 from posts.profanity import validate_no_profanity
 
 
@@ -38,3 +43,23 @@ class ImagesField(serializers.ListField):
             self.fail("max_length", max_length=MAX_IMAGES_PER_POST)
         uploads = super().to_internal_value(data)
         return process_images(uploads) if uploads else []
+
+
+def alt_text_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(max_length=ALT_TEXT_MAX_LENGTH, allow_blank=True, **kwargs)
+
+
+class AltTextsField(serializers.ListField):
+    """The images' alt texts in the order of `images`: a repeated multipart field (or a JSON
+    list), at most one per image."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=alt_text_field(), max_length=MAX_IMAGES_PER_POST, **kwargs)
+
+
+class ControlField(serializers.BooleanField):
+    """A post's switch (`comments_disabled`, `hide_like_count`). Left out of a form, it is left
+    out, as in JSON: DRF would read a missing form checkbox as false, and a PUT without the
+    switch leaves it as it is."""
+
+    default_empty_html = serializers.empty

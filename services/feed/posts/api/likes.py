@@ -10,7 +10,12 @@ from rest_framework.views import APIView
 from authors.api.mixins import RememberCallerMixin
 from authors.api.serializers import UserSummarySerializer
 from posts.api.serializers import LikeStateSerializer
-from posts.selectors import ensure_post_exists, get_post_for_write, post_likes
+from posts.selectors import (
+    ensure_post_exists,
+    get_post_for_write,
+    post_likes,
+    shown_like_count,
+)
 from posts.services import like_post, unlike_post
 from shared.pagination import KeysetPagination
 
@@ -24,8 +29,9 @@ class PostLikeView(RememberCallerMixin, APIView):
     def post(self, request: Request, post_id: int) -> Response:
         post = get_post_for_write(post_id)
         like_count, created = like_post(user_id=request.user.id, post=post)
+        shown = shown_like_count(post=post, like_count=like_count, viewer_id=request.user.id)
         return Response(
-            LikeStateSerializer({"liked": True, "like_count": like_count}).data,
+            LikeStateSerializer({"liked": True, "like_count": shown}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

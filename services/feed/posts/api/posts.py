@@ -10,11 +10,18 @@ from rest_framework.views import APIView
 from actions.posts import create_post, delete_post
 from authors.api.callers import viewer_id
 from authors.api.mixins import RememberCallerMixin
-from posts.api.fields import ImagesField, body_field, title_field
+from posts.api.fields import (
+    AltTextsField,
+    ControlField,
+    ImagesField,
+    alt_text_field,
+    body_field,
+    title_field,
+)
 from posts.api.pagination import PositionedPagination
 from posts.api.permissions import IsAuthorOrReadOnly
 from posts.api.rendering import OrjsonRenderer, render_post, render_posts
-from posts.api.serializers import PostSerializer
+from posts.api.serializers import PostImageSerializer, PostSerializer
 from posts.models import Post
 from posts.selectors import (
     SEARCH_MAX_LENGTH,
@@ -23,7 +30,7 @@ from posts.selectors import (
     search_post_rows,
     user_post_rows,
 )
-from posts.services import update_post
+from posts.services import describe_image, update_post
 from shared.pagination import KeysetPagination
 
 
@@ -63,12 +70,17 @@ class PostListView(RememberCallerMixin, APIView):
         title = title_field(required=False, default="")
         body = body_field(required=False, default="", allow_blank=True)
         images = ImagesField(required=False, default=list)
+        # In the order of `images`.
+        alt_text = AltTextsField(required=False, default=list)
+        comments_disabled = ControlField(required=False, default=False)
+        hide_like_count = ControlField(required=False, default=False)
 
     @extend_schema(request=InputSerializer, responses={201: PostSerializer})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        post = create_post(author_id=request.user.id, **data.validated_data)
+        fields = dict(data.validated_data)
+        post = create_post(author_id=request.user.id, alt_texts=fields.pop("alt_text"), **fields)
         return Response(
             render_post(get_post_row(post.pk, viewer_id=request.user.id)),
             status=status.HTTP_201_CREATED,
@@ -85,6 +97,9 @@ class PostDetailView(RememberCallerMixin, APIView):
     class InputSerializer(serializers.Serializer):
         title = title_field()
         body = body_field(allow_blank=True)
+        # Optional even for PUT: left out, a switch stays as it is.
+        comments_disabled = ControlField(required=False)
+        hide_like_count = ControlField(required=False)
 
     def _post_for_write(self, request: Request, post_id: int) -> Post:
         # The bare row: PUT, PATCH and DELETE need only its author here (the services lock
@@ -140,3 +155,22 @@ class UserPostListView(APIView):
             ),
         )
         return paginator.get_paginated_response(render_posts(page))
+
+
+class PostImageDetailView(RememberCallerMixin, APIView):
+    """PATCH an image's `alt_text`, by the post's author only."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly, IsAuthorOrReadOnly]
+
+    @extend_schema_serializer(component_name="PostImageEdit")
+    class InputSerializer(serializers.Serializer):
+        alt_text = alt_text_field()
+
+    @extend_schema(request=InputSerializer, responses={200: PostImageSerializer})
+    def patch(self, request: Request, post_id: int, image_id: int) -> Response:
+        post = get_post_for_write(post_id)
+        self.check_object_permissions(request, post)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        image = describe_image(post=post, image_id=image_id, **data.validated_data)
+        return Response(PostImageSerializer(image).data)

@@ -152,7 +152,7 @@ class _Shape:
                 self.runs[-1].append((name, value_of, timestamp))
                 continue
             key = orjson.dumps(name) + b":"
-            if type(field) is IntegerField:
+            if type(field) is IntegerField and not field.allow_null:
                 # DRF writes int(value): the row's integer itself (a null would fail loudly).
                 template.append(key + b"%d")
                 self.slots.append((False, operator.attrgetter(field.source)))

@@ -29,7 +29,8 @@ class PostImageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PostImage
-        fields = ["url", "thumbnail_url", "width", "height"]
+        fields = ["id", "url", "thumbnail_url", "width", "height", "alt_text", "blurhash"]
+        read_only_fields = fields
 
     def get_url(self, image: StoredImage) -> str:
         return media_urls()(image.file)
@@ -52,6 +53,8 @@ class PostSerializer(serializers.ModelSerializer):
     images = PostImageSerializer(many=True, read_only=True)
     hashtags = serializers.ListField(child=serializers.CharField(), read_only=True)
     mentions = serializers.SerializerMethodField()
+    # Null for everyone but the author when the post hides it (`hide_like_count`).
+    like_count = serializers.IntegerField(allow_null=True)
     liked_by_me = serializers.SerializerMethodField()
     bookmarked_by_me = serializers.SerializerMethodField()
 
@@ -69,6 +72,8 @@ class PostSerializer(serializers.ModelSerializer):
             "comment_count",
             "liked_by_me",
             "bookmarked_by_me",
+            "comments_disabled",
+            "hide_like_count",
             "created_at",
             "updated_at",
         ]
@@ -76,7 +81,16 @@ class PostSerializer(serializers.ModelSerializer):
         # What only an edit changes (an edit moves `updated_at`), from the post's `PostContent`:
         # rendered once per (id, updated_at) and kept. The other fields come from its `PostRow`,
         # read with every request.
-        kept_fields = ["title", "body", "images", "hashtags", "created_at", "updated_at"]
+        kept_fields = [
+            "title",
+            "body",
+            "images",
+            "hashtags",
+            "comments_disabled",
+            "hide_like_count",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_author(self, post: PostRow) -> UserSummary:
         # `render_posts` fills in the authors the replica did not hold, in one batch.
@@ -129,7 +143,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class LikeStateSerializer(serializers.Serializer):
-    """The answer to a like: `{liked, like_count}`."""
+    """The answer to a like: `{liked, like_count}` (null where the post hides its count)."""
 
     liked = serializers.BooleanField()
-    like_count = serializers.IntegerField()
+    like_count = serializers.IntegerField(allow_null=True)

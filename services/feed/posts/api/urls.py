@@ -8,6 +8,11 @@ from shared import ids  # noqa: F401 - registers the <id:...> converter
 urlpatterns = [
     path("posts", posts.PostListView.as_view(), name="post-list"),
     path("posts/<id:post_id>", posts.PostDetailView.as_view(), name="post-detail"),
+    path(
+        "posts/<id:post_id>/images/<id:image_id>",
+        posts.PostImageDetailView.as_view(),
+        name="post-image-detail",
+    ),
     path("users/<id:user_id>/posts", posts.UserPostListView.as_view(), name="user-posts"),
     path("posts/<id:post_id>/like", likes.PostLikeView.as_view(), name="post-like"),
     path("posts/<id:post_id>/likes", likes.PostLikerListView.as_view(), name="post-likers"),

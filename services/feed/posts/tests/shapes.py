@@ -16,10 +16,12 @@ POST_KEYS = {
     "comment_count",
     "liked_by_me",
     "bookmarked_by_me",
+    "comments_disabled",
+    "hide_like_count",
     "created_at",
     "updated_at",
 }
-IMAGE_KEYS = {"url", "thumbnail_url", "width", "height"}
+IMAGE_KEYS = {"id", "url", "thumbnail_url", "width", "height", "alt_text", "blurhash"}
 SUMMARY_KEYS = {"id", "username", "avatar_url"}
 COMMENT_KEYS = {
     "id",

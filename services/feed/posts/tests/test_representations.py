@@ -71,7 +71,11 @@ def orm_posts(posts: Iterable[Post] | QuerySet[Post], viewer_id: int | None) -> 
             images=list(post.images.all()),
             hashtags=tags.get(post.pk, []),
             mentions=[mentioned[i] for i in post.mentioned_user_ids if i in mentioned],
-            like_count=post.like_count,
+            like_count=(
+                None if post.hide_like_count and post.author_id != viewer_id else post.like_count
+            ),
+            comments_disabled=post.comments_disabled,
+            hide_like_count=post.hide_like_count,
             comment_count=post.comment_count,
             liked_by_me=post.pk in liked,
             bookmarked_by_me=post.pk in saved,
@@ -105,6 +109,9 @@ def posts(users_service) -> list[Post]:
     like_post(user_id=OTHER, post=with_images)
     _set_tags(post=with_images, names=["서울", "café", "trip"])
     Post.objects.filter(pk=with_images.pk).update(mentioned_user_ids=[2, 1])
+    PostImage.objects.filter(post=with_images, position=1).update(
+        alt_text='A "quiet" café ✓', blurhash="LEHV6nWB2yk8pyo0adR*.7kCMdnj"
+    )
 
     text_only = PostFactory(author_id=2, title="", body='Ünïcödé ✓ — "quoted" <b>\nline')
     like_post(user_id=OTHER, post=text_only)
@@ -122,7 +129,9 @@ def posts(users_service) -> list[Post]:
     Post.objects.filter(pk=by_unknown.pk).update(
         created_at=by_unknown.created_at - timedelta(days=400)
     )
-    own = PostFactory(author_id=VIEWER, title="mine")
+    own = PostFactory(author_id=VIEWER, title="mine", hide_like_count=True)
+    like_post(user_id=OTHER, post=own)
+    Post.objects.filter(pk=text_only.pk).update(hide_like_count=True, comments_disabled=True)
     return [with_images, text_only, by_fetched, by_unknown, own]
 
 

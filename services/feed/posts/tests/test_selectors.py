@@ -87,7 +87,7 @@ def test_post_contents_read_any_number_of_posts_in_one_query(size, django_assert
         contents = post_contents([post.pk for post in [*posts, text_only]])
 
     by_id = {content.id: content for content in contents}
-    assert all([image[2] for image in by_id[post.pk].images] == [10, 11] for post in posts)
+    assert all([image.width for image in by_id[post.pk].images] == [10, 11] for post in posts)
     assert by_id[text_only.pk].images == []
 
 
