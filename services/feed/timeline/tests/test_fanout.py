@@ -4,17 +4,19 @@ crossing `FANOUT_MAX_FOLLOWERS` either way with every page right at every step."
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
 
 from actions.follows import follow_user, unfollow_user
-from actions.posts import create_post
+from actions.posts import create_post, delete_post
 from posts.models import Post
 from shared.events import broker
 from shared.events.consumer import Consumer
 from shared.events.models import AppliedEvent, OutboxEvent
 from shared.events.relay import Relay
+from timeline import services as timeline_services
 from timeline.events import FANOUT_POST, FANOUT_REFILL
 from timeline.models import InboxCoverage, InboxEntry, MergedAuthor
 from timeline.selectors import timeline_page
@@ -229,3 +231,26 @@ def test_a_batch_of_a_post_by_a_merged_account_clears_its_mark_and_copies_nothin
     assert inbox(10) == []
     assert page(10) == [post.pk]
     assert Post.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_deleting_a_merged_accounts_posts_takes_them_out_of_every_inbox_that_has_them(
+    settings, monkeypatch
+):
+    settings.FANOUT_MAX_FOLLOWERS = 1
+    monkeypatch.setattr(timeline_services, "MERGED_CLOCK_MARGIN", timedelta(0))  # one clock
+    authors(2, 10, 11)
+    follow_user(follower_id=10, followee_id=2)
+    before = create_post(author_id=2, title="copied")
+    run_fanout()
+    follow_user(follower_id=11, followee_id=2)  # over the threshold: merged at the next post
+    after = create_post(author_id=2, title="merged")
+    run_fanout()
+    assert MergedAuthor.objects.filter(pk=2).exists()
+    assert inbox(10) == [before.pk]
+    assert inbox(2) == [after.pk, before.pk]
+
+    delete_post(post=after)  # only its author's entry to look for
+    delete_post(post=before)  # from before the merge: its followers' copies too
+
+    assert InboxEntry.objects.count() == 0
