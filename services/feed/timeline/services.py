@@ -359,11 +359,13 @@ def remove_followee(*, follower_id: int, followee_id: int) -> int:
 
 
 def forget_inbox(*, user_id: int) -> int:
-    """Delete the user's own inbox (account deletion); return the entries removed.
+    """Delete the user's own inbox (account deletion), and their `MergedAuthor` row if they
+    were one; return the entries removed.
 
     Their posts' entries in other inboxes go with `withdraw_post`'s rule: the posts are deleted,
     and a page skips entries without a post until the trim removes them.
     """
+    MergedAuthor.objects.filter(pk=user_id).delete()
     return _execute(f"DELETE FROM {_INBOX} WHERE owner_id = %s", [user_id])  # noqa: S608
 
 

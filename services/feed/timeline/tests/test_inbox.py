@@ -26,7 +26,7 @@ from shared.pagination import Cursor, Keyset
 from shared.testing import run_concurrently
 from social.models import UserStats
 from social.tests.factories import FollowFactory
-from timeline.models import InboxCoverage, InboxEntry
+from timeline.models import InboxCoverage, InboxEntry, MergedAuthor
 from timeline.selectors import _inbox_or_merge, timeline_page
 from timeline.services import (
     TRIM_MARGIN,
@@ -184,9 +184,11 @@ def test_a_deleted_account_loses_its_inbox():
     follows((1, 2), (3, 2))
     post = posted(author_id=2, title="hi")
 
+    MergedAuthor.objects.create(author_id=1)
     apply_account_event(sequence=1, event_type=AccountEventType.USER_DELETED, user_id=1)
 
     assert everything() == {(2, post.pk), (3, post.pk)}
+    assert not MergedAuthor.objects.exists()
 
 
 @pytest.mark.django_db
