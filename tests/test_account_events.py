@@ -328,6 +328,11 @@ def test_changes_made_while_the_feeds_consumers_are_down_wait_in_its_queue_and_a
     change_accounts(api, control)
     wait_for(lambda: outbox_pending(stack) == 0, "the control world's events to be published")
     wait_for(lambda: queue_depth(stack) == 0, "the control world's events to be consumed")
+    # An empty queue is not an applied deletion: a consumer may still hold it (prefetch 1).
+    wait_for(
+        lambda: api.get(f"/api/v1/posts/{control.gone_post}").status_code == 404,
+        "the control world's deletion to be applied",
+    )
     control_after = normalise_names(snapshot(api, control), control)
     assert control_after == EXPECTED_AFTER
 
