@@ -386,6 +386,39 @@ class Bench:
             searches.append(("GET", f"/api/v1/posts?search=word{word}", token))
         return self.write_requests("tag_page", tag_pages), self.write_requests("search", searches)
 
+    def thread_requests(self, viewers: list[int]) -> Path:
+        """A comment thread with replies as a client opens it (`seed_benchmark.thread_steps`):
+        the post's top-level comments (each with its `reply_count`, `like_count` and
+        `liked_by_me`), then one thread's replies. Only for viewers who may see the post and
+        the comment's author (the visibility policy), so each request is a 200."""
+        with feed_database(self.visibility.password) as cursor:
+            cursor.execute(
+                "SELECT c.id, c.post_id, c.author_id, p.author_id FROM posts_comment c "
+                "JOIN posts_post p ON p.id = c.post_id "
+                "WHERE c.parent_id IS NULL AND c.reply_count > 0 ORDER BY c.id LIMIT 600"
+            )
+            threads = cursor.fetchall()
+        lines = []
+        for i, (comment, post, comment_author, post_author) in enumerate(threads):
+            viewer = viewers[i % len(viewers)]
+            if self.visibility.may_see(viewer, post_author) and not self.visibility.blocked(
+                viewer, comment_author
+            ):
+                token = self.token(viewer)
+                lines += [
+                    ("GET", f"/api/v1/posts/{post}/comments", token),
+                    ("GET", f"/api/v1/comments/{comment}/replies", token),
+                ]
+        return self.write_requests("thread", lines)
+
+    def thread_target(self, floor_rps: float, thread: Result) -> tuple[str, float, bool, str]:
+        return (
+            "comment thread with replies ≥ 50% of floor req/s",
+            thread.rps / floor_rps,
+            thread.rps >= 0.5 * floor_rps,
+            "20",
+        )
+
     def discovery_targets(
         self, floor_rps: float, tag_page: Result, explore: Result, search: Result, small: Result
     ) -> list[tuple[str, float, bool | None, str]]:
@@ -862,6 +895,7 @@ class Bench:
                 ]
         follows = self.write_requests("follow", follow_lines)
         tag_page, search = self.discovery_requests(viewers)
+        thread = self.thread_requests(viewers)
 
         # The reads, interleaved (see `wrk`); then the writes, which change the data.
         (
@@ -878,6 +912,7 @@ class Bench:
             tag_page_result,
             explore_result,
             search_result,
+            thread_result,
         ) = self.wrk(
             ("reference: nginx static JSON (/healthz)", self.gateway, static),
             ("reference: bare DRF view (no project middleware, no auth)", self.gateway, bare),
@@ -892,6 +927,7 @@ class Bench:
             ("tag page, first page", self.gateway, tag_page),
             (f"explore, first page ({args.posts:,} posts)", self.gateway, explore_file),
             ("search, first page", self.gateway, search),
+            ("comment thread: top-level comments, then a thread's replies", self.gateway, thread),
         )
         # What the gateway adds to a request's latency, without queueing: one connection, so
         # the p50 is the time a request takes, not the time it waits for a busy CPU. (Under
@@ -982,6 +1018,7 @@ class Bench:
             *self.discovery_targets(
                 floor_rps, tag_page_result, explore_result, search_result, small_explore
             ),
+            self.thread_target(floor_rps, thread_result),
             (
                 "no socket errors, no non-2xx",
                 sum(r.errors + r.non_2xx for r in self.results),

@@ -10,7 +10,8 @@ from django.db.models import Count, F
 
 from authors.models import Author
 from discovery.models import TrendingTag
-from posts.models import Comment, Like, Post, PostImage, PostTag, Tag
+from posts.models import Comment, CommentLike, Like, Post, PostImage, PostTag, Tag
+from posts.selectors import post_counters
 from posts.text import hashtags
 from relationships.models import Block, Follow, FollowRequest, Mute
 from shared.counters import find_drift
@@ -161,3 +162,26 @@ def test_the_fan_out_accounts_are_seeded_as_the_services_would_leave_them(settin
     assert [find_drift(counter)[0] for counter in user_stats_counters()] == [0, 0, 0]
     # The inboxes hold what posting would have left in them: a fill adds nothing.
     assert fill_inboxes() == 0
+
+
+def test_seeded_threads_are_one_level_deep_and_their_counters_match():
+    call_command(
+        "seed_benchmark",
+        "--yes",
+        "--users",
+        "30",
+        "--follows-per-user",
+        "5",
+        "--posts",
+        "200",
+        "--threads",
+        "10",
+        stdout=None,
+    )
+    replies = Comment.objects.filter(parent__isnull=False)
+    assert replies.exists()
+    assert not replies.filter(parent__parent__isnull=False).exists()
+    assert not replies.exclude(post_id=F("parent__post_id")).exists()
+    assert CommentLike.objects.exists()
+    for counter in post_counters():
+        assert find_drift(counter)[0] == 0, counter.name

@@ -71,6 +71,43 @@ def discovery_steps(post: str) -> list[tuple[str, str]]:
     ]
 
 
+def thread_steps(comment: str) -> list[tuple[str, str]]:
+    """Comment threads for the thread scenario: the first `threads` comments (top-level, on
+    posts drawn like every comment's) get 5 to 34 replies each, by users drawn uniformly, and
+    every comment of those threads a few likes. Run before the posts' comment counters, which
+    then count the replies too."""
+    comment_like = table("posts.CommentLike")
+    return [
+        (
+            "replies",
+            f"INSERT INTO {comment} (post_id, parent_id, author_id, body, created_at) "
+            "SELECT c.post_id, c.id, 1 + floor(%(users)s * random())::bigint, 'me too', "
+            "c.created_at + random() * interval '1 day' "
+            f"FROM {comment} c, LATERAL generate_series(1, 5 + c.id %% 30) "
+            "WHERE c.id <= %(threads)s",
+        ),
+        (
+            "comment likes",
+            f"INSERT INTO {comment_like} (comment_id, user_id, created_at) "
+            "SELECT c.id, 1 + floor(%(users)s * random())::bigint, c.created_at "
+            f"FROM {comment} c, LATERAL generate_series(1, 1 + c.id %% 4 + c.id * 0) "
+            "WHERE c.id <= %(threads)s OR c.parent_id <= %(threads)s ON CONFLICT DO NOTHING",
+        ),
+        (
+            "reply counters",
+            f"UPDATE {comment} c SET reply_count = r.n FROM "
+            f"(SELECT parent_id, count(*) n FROM {comment} WHERE parent_id IS NOT NULL "
+            "GROUP BY parent_id) r WHERE c.id = r.parent_id",
+        ),
+        (
+            "comment like counters",
+            f"UPDATE {comment} c SET like_count = l.n FROM "
+            f"(SELECT comment_id, count(*) n FROM {comment_like} GROUP BY comment_id) l "
+            "WHERE c.id = l.comment_id",
+        ),
+    ]
+
+
 class Command(BaseCommand):
     help = "Replace the feed database's content with a seeded benchmark data set."
 
@@ -88,6 +125,9 @@ class Command(BaseCommand):
         parser.add_argument("--mutes-per-user", type=int, default=3)
         parser.add_argument("--tags", type=int, default=5_000, help="distinct hashtags")
         parser.add_argument("--words", type=int, default=50_000, help="distinct search words")
+        parser.add_argument(
+            "--threads", type=int, default=2_000, help="comments that get replies and likes"
+        )
         parser.add_argument("--yes", action="store_true", help="confirm wiping the feed database")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -108,6 +148,7 @@ class Command(BaseCommand):
             "mutes": options["mutes_per_user"],
             "tags": max(options["tags"], 1),
             "words": max(options["words"], 1),
+            "threads": options["threads"],
         }
         author, post, like, comment, image = (
             table("authors.Author"),
@@ -238,6 +279,8 @@ class Command(BaseCommand):
                 "WHERE p.id = c.post_id",
             ),
         ]
+        counters = next(i for i, (name, _) in enumerate(steps) if name == "post counters")
+        steps[counters:counters] = thread_steps(comment)
         steps += discovery_steps(post)
         # Kept row by row, these would cost the load most of its time (GIN indexes of every
         # body, updated twice): dropped for it and built once at the end.
@@ -285,7 +328,8 @@ class Command(BaseCommand):
             # (the tests'): there, statistics are enough.
             seeded = (
                 f"{author}, {post}, {like}, {comment}, {image}, {follow}, {stats}, {request}, "
-                f"{block}, {mute}, {inbox}, {table('posts.Tag')}, {table('posts.PostTag')}"
+                f"{block}, {mute}, {inbox}, {table('posts.Tag')}, {table('posts.PostTag')}, "
+                f"{table('posts.CommentLike')}"
             )
             cursor.execute(
                 f"ANALYZE {seeded}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {seeded}"
