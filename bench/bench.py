@@ -210,6 +210,8 @@ class Bench:
         self.sizes: list[tuple[str, int]] = []
         self.rss: dict[str, list[int]] = {}
         self.bare: subprocess.Popen[bytes] | None = None
+        # The machine's load average (1 minute) each time a wrk run starts: how shared it was.
+        self.loads: list[float] = []
 
     # -- the stack ------------------------------------------------------------------------------
 
@@ -490,6 +492,7 @@ class Bench:
         runs: list[list[dict[str, float]]] = [[] for _ in scenarios]
         for _ in range(self.args.runs):
             for i, (_, base, requests_file) in enumerate(scenarios):
+                self.loads.append(os.getloadavg()[0])
                 command = self.wrk_command(base, requests_file, self.args.duration, connections)
                 out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
                 runs[i].append(parse_wrk(out))
@@ -834,8 +837,10 @@ class Bench:
         )
 
         self.seed(args.posts)
-        self.seed_fanout()
         self.seed_notifications()
+        # On disk per million posts: the main data set, before the fan-out's extra accounts.
+        self.sizes = database_sizes(self.secrets()["PG_SUPERUSER_PASSWORD"])
+        self.seed_fanout()
         rng = random.Random(11)
         static = self.write_requests("static", [("GET", "/healthz", "-")])
         floor = self.write_requests(
@@ -843,7 +848,6 @@ class Bench:
         )
         deep = self.write_requests("deep", self.deep_cursors(viewers[:20], page=args.deep_page))
         bare = self.write_requests("bare", [("GET", BARE_PATH, self.token(v)) for v in viewers])
-        self.sizes = database_sizes(self.secrets()["PG_SUPERUSER_PASSWORD"])
         # Every request below is one the visibility policy allows (the seed has private
         # accounts, blocks and mutes): each still pays for the policy's checks, and none is
         # a cheaper refusal counted as a read.
@@ -1078,7 +1082,14 @@ class Bench:
             f"({os.cpu_count()} cores, shared and noisy): {a.users:,} users, ~{a.follows_per_user} "
             f"follows each, {a.posts:,} posts; feed gunicorn workers: {a.workers}; wrk "
             f"{a.threads} threads, {a.connections} connections, {a.duration}s a run after "
-            f"{a.warmup}s unmeasured, median of {a.runs} runs.",
+            f"{a.warmup}s unmeasured, median of {a.runs} runs. "
+            + (
+                f"The load average (1 min) as each run started: median "
+                f"{statistics.median(self.loads):.1f}, from {min(self.loads):.1f} to "
+                f"{max(self.loads):.1f} (2 cores: above 2, other work was waiting for them)."
+                if self.loads
+                else ""
+            ),
             "",
             f"Command: `make {'bench-quick' if a.quick else 'bench'}` (= `.venv/bin/python "
             f"bench/bench.py --users {a.users} "

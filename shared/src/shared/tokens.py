@@ -11,12 +11,13 @@ every authentication backend uses; the users service decodes refresh tokens with
 """
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import jwt
 from jwt.algorithms import HMACAlgorithm
 from rest_framework_simplejwt import tokens
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.utils import aware_utcnow
 
 from shared.ids import is_db_id
 
@@ -128,7 +129,32 @@ class CheckedClaims(tokens.Token):
 
 
 class AccessToken(CheckedClaims, tokens.AccessToken):
-    """The access token every service accepts (`AUTH_TOKEN_CLASSES`)."""
+    """The access token every service accepts (`AUTH_TOKEN_CLASSES`).
+
+    A client sends the same token with every request until it expires, so a process keeps the
+    claims of the tokens whose signature it verified (up to `MAX_DECODED`), and a later request
+    with the same bytes runs `verify()` alone: every claim check again, the expiry against the
+    clock included. What it skips can only give the same answer for the same bytes (the HMAC,
+    the issuer and audience); what time changes (`exp`) is checked each time, and what time
+    only makes truer (`iat` and `nbf` not in the future) was checked when the token was new.
+    """
+
+    MAX_DECODED = 4096
+    _decoded: ClassVar[dict[Any, dict[str, Any]]] = {}
+
+    def __init__(self, token: Any = None, verify: bool = True) -> None:
+        claims = self._decoded.get(token) if token is not None and verify else None
+        if claims is None:
+            super().__init__(token, verify=verify)
+            if token is not None and verify:
+                if len(self._decoded) >= self.MAX_DECODED:
+                    self._decoded.clear()
+                self._decoded[token] = dict(self.payload)
+            return
+        self.token = token
+        self.current_time = aware_utcnow()
+        self.payload = dict(claims)
+        self.verify()
 
 
 class RefreshToken(CheckedClaims, tokens.RefreshToken):

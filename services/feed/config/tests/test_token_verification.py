@@ -1,8 +1,11 @@
 """What verifying an access token costs, and that it refuses what it refused before: PyJWT's
 HMAC key check runs once per key (shared.tokens.HMACKeyCheckedOnce)."""
 
+from datetime import UTC, datetime, timedelta
+
 import jwt
 import pytest
+import time_machine
 from jwt.algorithms import HMACAlgorithm
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken as SimpleAccessToken
@@ -41,3 +44,19 @@ def test_a_token_signed_with_another_key_or_algorithm_is_still_refused(settings)
     unsigned = jwt.encode(claims, None, algorithm="none")
     with pytest.raises(TokenError):
         AccessToken(unsigned)
+
+
+def test_a_token_seen_before_skips_the_signature_but_not_the_claim_checks(monkeypatch):
+    token = str(SimpleAccessToken.for_user(type("U", (), {"id": 8})()))
+    backend = AccessToken().get_token_backend()
+    decoded = []
+    original = type(backend).decode
+    monkeypatch.setattr(
+        type(backend), "decode", lambda self, *a, **k: decoded.append(1) or original(self, *a, **k)
+    )
+    AccessToken._decoded.clear()
+    assert [AccessToken(token)["user_id"] for _ in range(3)] == ["8", "8", "8"]
+    assert decoded == [1]
+    # The expiry is still checked against the clock at every use.
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=1)), pytest.raises(TokenError):
+        AccessToken(token)
