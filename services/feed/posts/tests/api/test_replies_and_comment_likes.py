@@ -174,3 +174,22 @@ def test_deleting_a_comment_through_the_api_takes_its_replies(client, client_for
     assert client_for(BOB).delete(f"/api/v1/comments/{top.pk}").status_code == 204
     assert client.get(f"/api/v1/posts/{post.pk}").json()["comment_count"] == 0
     assert client.get(f"/api/v1/comments/{top.pk}/replies").status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_a_page_of_top_level_comments_for_a_caller_costs_the_same_queries_whatever_its_size(
+    client_for, size, django_assert_num_queries
+):
+    post = PostFactory(author_id=ANN)
+    for _ in range(size):
+        top = add_comment(post=post, author_id=AuthorFactory().id, body="hi")
+        add_comment(post=post, author_id=BOB, body="re", parent_id=top.pk)
+        like_comment(user_id=7, comment=top)
+
+    # the caller's token check, the post, the comments with liked_by_me, the authors' summaries
+    with django_assert_num_queries(4):
+        response = client_for(7).get(f"/api/v1/posts/{post.pk}/comments?page_size={size}")
+
+    results = response.json()["results"]
+    assert len(results) == size
+    assert all(c["liked_by_me"] and c["reply_count"] == 1 for c in results)
