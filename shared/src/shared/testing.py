@@ -1,7 +1,7 @@
 """Test helpers both services use: real threads released at the same moment, each on its own
 database connection (for the races that unique constraints and row locks must survive), hostile
-image files, the service's routes that take a database id, access tokens, and events applied
-as the consumer applies them."""
+image files, the service's routes that take a database id, access tokens, events applied as
+the consumer applies them, and a broker exchange and queues of a test's own."""
 
 import re
 import struct
@@ -9,6 +9,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -120,3 +121,30 @@ def apply_event(
         payload=payload,
     )
     return apply_once(event, configured_handlers()[event_type])
+
+
+@contextmanager
+def isolated_broker(settings: Any) -> Iterator[None]:
+    """Point the events settings (pytest-django's `settings`) at an exchange and queues of the
+    test's own, a fresh service name, for the block; fail at once without a broker; delete them
+    afterwards."""
+    import pytest
+
+    from shared.events import broker
+
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    settings.EVENTS_SERVICE = name
+    settings.EVENTS_EXCHANGE = f"{name}.exchange"
+    try:
+        broker.connect().close()
+    except broker.BROKER_ERRORS as exc:
+        pytest.fail(f"no broker at BROKER_URL (make test starts one): {exc}")
+    try:
+        yield
+    finally:
+        cleanup = broker.connect()
+        channel = cleanup.channel()
+        for queue in (broker.queue_name(), broker.dead_letter_queue_name()):
+            channel.queue_delete(queue)
+        channel.exchange_delete(settings.EVENTS_EXCHANGE)
+        cleanup.close()

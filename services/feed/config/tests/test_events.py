@@ -11,7 +11,6 @@ the commit and before the ack (what the broker sees when the consumer dies there
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 
 import pika
@@ -27,7 +26,7 @@ from shared.events.message import Event, decode
 from shared.events.models import AppliedEvent, OutboxEvent
 from shared.events.outbox import record_event
 from shared.events.relay import Relay
-from shared.testing import run_concurrently
+from shared.testing import isolated_broker, run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,30 +51,18 @@ POISON_FIXED = threading.Event()
 
 
 @pytest.fixture(autouse=True)
-def isolated_broker(settings) -> Iterator[None]:
+def own_broker(settings) -> Iterator[None]:
     """Own exchange and queues per test, fast retries; a tally table; all removed afterwards."""
-    name = f"test-{uuid.uuid4().hex[:10]}"
-    settings.EVENTS_SERVICE = name
-    settings.EVENTS_EXCHANGE = f"{name}.exchange"
     settings.EVENTS_MAX_ATTEMPTS = 3
     settings.EVENTS_RETRY_BASE_SECONDS = 0.01
     settings.EVENTS_RETRY_MAX_SECONDS = 0.05
-    try:
-        broker.connect().close()
-    except broker.BROKER_ERRORS as exc:
-        pytest.fail(f"no broker at BROKER_URL (make test starts one): {exc}")
     POISON_FIXED.clear()
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE {TALLY} (event_id text PRIMARY KEY, n int NOT NULL)")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {TALLY}")
-    cleanup = broker.connect()
-    channel = cleanup.channel()
-    for queue in (broker.queue_name(), broker.dead_letter_queue_name()):
-        channel.queue_delete(queue)
-    channel.exchange_delete(settings.EVENTS_EXCHANGE)
-    cleanup.close()
+    with isolated_broker(settings):
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TABLE {TALLY} (event_id text PRIMARY KEY, n int NOT NULL)")
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {TALLY}")
 
 
 def tallies() -> dict[str, int]:

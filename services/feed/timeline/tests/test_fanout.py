@@ -2,7 +2,6 @@
 crossing `FANOUT_MAX_FOLLOWERS` either way with every page right at every step."""
 
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -12,10 +11,10 @@ from django.db import transaction
 from actions.follows import follow_user, unfollow_user
 from actions.posts import create_post, delete_post
 from posts.models import Post
-from shared.events import broker
 from shared.events.consumer import Consumer
 from shared.events.models import AppliedEvent, OutboxEvent
 from shared.events.relay import Relay
+from shared.testing import isolated_broker
 from timeline import services as timeline_services
 from timeline.events import FANOUT_POST, FANOUT_REFILL
 from timeline.models import InboxCoverage, InboxEntry, MergedAuthor
@@ -51,22 +50,10 @@ def pending() -> int:
 
 
 @pytest.fixture
-def isolated_broker(settings) -> Iterator[None]:
+def own_broker(settings) -> Iterator[None]:
     """The feed's own handlers on an exchange and queues of this test's own."""
-    name = f"test-{uuid.uuid4().hex[:10]}"
-    settings.EVENTS_SERVICE = name
-    settings.EVENTS_EXCHANGE = f"{name}.exchange"
-    try:
-        broker.connect().close()
-    except broker.BROKER_ERRORS as exc:
-        pytest.fail(f"no broker at BROKER_URL (make test starts one): {exc}")
-    yield
-    cleanup = broker.connect()
-    channel = cleanup.channel()
-    for queue in (broker.queue_name(), broker.dead_letter_queue_name()):
-        channel.queue_delete(queue)
-    channel.exchange_delete(settings.EVENTS_EXCHANGE)
-    cleanup.close()
+    with isolated_broker(settings):
+        yield
 
 
 def relay_and_consume(consumer: Consumer) -> int:
@@ -84,9 +71,7 @@ def relay_and_consume(consumer: Consumer) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_post_reaches_every_follower_through_the_broker_in_batches_once(
-    settings, isolated_broker
-):
+def test_a_post_reaches_every_follower_through_the_broker_in_batches_once(settings, own_broker):
     settings.FANOUT_BATCH_SIZE = 2
     InboxCoverage.objects.update_or_create(id=1, defaults={"complete_since": ALWAYS})
     followers = list(range(10, 17))

@@ -13,6 +13,7 @@ from config.events import apply_block
 from shared.events import broker
 from shared.events.consumer import Consumer, Unprocessable, apply_once
 from shared.events.message import Event
+from shared.testing import isolated_broker
 
 
 def block_event(
@@ -39,22 +40,10 @@ def state(blocker: int = 7, blocked: int = 9) -> tuple[bool, int] | None:
 
 
 @pytest.fixture
-def isolated_broker(settings) -> Iterator[None]:
+def own_broker(settings) -> Iterator[None]:
     """An exchange and queues of the test's own; removed afterwards."""
-    name = f"test-{uuid.uuid4().hex[:10]}"
-    settings.EVENTS_SERVICE = name
-    settings.EVENTS_EXCHANGE = f"{name}.exchange"
-    try:
-        broker.connect().close()
-    except broker.BROKER_ERRORS as exc:
-        pytest.fail(f"no broker at BROKER_URL (make test starts one): {exc}")
-    yield
-    cleanup = broker.connect()
-    channel = cleanup.channel()
-    for queue in (broker.queue_name(), broker.dead_letter_queue_name()):
-        channel.queue_delete(queue)
-    channel.exchange_delete(settings.EVENTS_EXCHANGE)
-    cleanup.close()
+    with isolated_broker(settings):
+        yield
 
 
 def publish(settings, *events: Event) -> None:
@@ -74,9 +63,7 @@ def publish(settings, *events: Event) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_block_events_through_the_broker_keep_the_replica_in_sequence_order(
-    settings, isolated_broker
-):
+def test_block_events_through_the_broker_keep_the_replica_in_sequence_order(settings, own_broker):
     consumer = Consumer()  # the settings' EVENT_HANDLERS, as manage.py consume_events runs it
     consumer.channel()  # declares the queue and its bindings before anything is published
     unblock = block_event("deleted", sequence=2)
