@@ -23,3 +23,13 @@ class TrendingTag(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.name} ({self.rank})"
+
+
+class TrendingCount(models.Model):
+    """When the trending tags were last counted: one row, whether any tag trended or not."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    counted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"trending tags counted at {self.counted_at}"

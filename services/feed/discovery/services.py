@@ -1,6 +1,13 @@
-"""Discovery's only write: refreshing the trending hashtags."""
+"""Discovery's only write: recounting the trending hashtags.
+
+A periodic job recounts them (`manage.py refresh_trending_tags`, every
+TRENDING_TAGS_REFRESH_SECONDS); a read recounts them itself only when the last count is older
+than TRENDING_TAGS_MAX_AGE_SECONDS (the job is late, or, in development, always), and then
+only one read at a time: the others list the tags as they were.
+"""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -8,18 +15,42 @@ from django.utils import timezone
 from psycopg2 import sql
 
 from authors.models import Author
-from discovery.models import TRENDING_TAGS, TrendingTag
+from discovery.models import TRENDING_TAGS, TrendingCount, TrendingTag
 from posts.models import Post, PostTag, Tag
+
+# The key of the advisory lock the recounts take turns on ("trending" as an integer).
+_RECOUNT_LOCK = int.from_bytes(b"trending", "big", signed=True)
+
+
+def refresh_trending_tags_if_stale(*, max_age_seconds: int) -> None:
+    """Recount the trending tags when the last count is older than `max_age_seconds`, unless
+    another recount is running (its result is as fresh)."""
+    last = TrendingCount.objects.filter(pk=1).values_list("counted_at", flat=True).first()
+    if last is not None and timezone.now() - last < timedelta(seconds=max_age_seconds):
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_RECOUNT_LOCK])
+        if cursor.fetchone()[0]:
+            _recount(cursor)
 
 
 def refresh_trending_tags() -> int:
     """Count the hashtags of the posts of public accounts posted in the last EXPLORE_DAYS and
     keep the TRENDING_TAGS most used (ties by name); return how many were kept.
 
-    One aggregate over the window's post tags (a scan of post_tags, which no request waits
-    for: GET /explore/tags reads the kept rows), replacing the rows in one transaction, so a
-    reader sees the old list or the new one.
+    One aggregate over the window's post tags (a scan of post_tags, which a request waits for
+    only when the count is stale: GET /explore/tags reads the kept rows), replacing the rows in
+    one transaction, so a reader sees the old list or the new one.
     """
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Two recounts at once (two schedulers, a read) take turns; readers never wait.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RECOUNT_LOCK])
+        return _recount(cursor)
+
+
+def _recount(cursor: Any) -> int:
+    """The recount itself; call holding _RECOUNT_LOCK, inside the transaction it replaces the
+    rows in."""
     now = timezone.now()
     statement = sql.SQL(
         """
@@ -51,13 +82,8 @@ def refresh_trending_tags() -> int:
         "since": now - timedelta(days=settings.EXPLORE_DAYS),
         "limit": TRENDING_TAGS,
     }
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Two refreshes at once (two schedulers) take turns; readers never wait.
-        cursor.execute(
-            sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(
-                sql.Identifier(TrendingTag._meta.db_table)
-            )
-        )
-        TrendingTag.objects.all().delete()
-        cursor.execute(statement, params)
-        return cursor.rowcount
+    TrendingTag.objects.all().delete()
+    cursor.execute(statement, params)
+    kept = cursor.rowcount
+    TrendingCount.objects.update_or_create(pk=1, defaults={"counted_at": now})
+    return kept

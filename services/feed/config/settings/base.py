@@ -171,6 +171,9 @@ SUGGESTION_FOLLOWEES = non_negative_int("SUGGESTION_FOLLOWEES", default=100)
 SUGGESTION_FANOUT = non_negative_int("SUGGESTION_FANOUT", default=100)
 # Seconds between recounts of the trending tags (a periodic job).
 TRENDING_TAGS_REFRESH_SECONDS = non_negative_int("TRENDING_TAGS_REFRESH_SECONDS", default=300)
+# A read of them recounts them itself when the last count is older than this (the job is late);
+# local development sets 0: every read counts afresh.
+TRENDING_TAGS_MAX_AGE_SECONDS = non_negative_int("TRENDING_TAGS_MAX_AGE_SECONDS", default=900)
 
 # --- Benchmark ---------------------------------------------------------------------------
 # Routes the framework-floor reference view that `make bench` measures; off everywhere else.

@@ -1,6 +1,7 @@
 """/api/v1/tags/{name}[/posts], /api/v1/explore/posts, /api/v1/explore/tags and
 /api/v1/users/suggested."""
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -21,6 +22,7 @@ from discovery.selectors import (
     tag_summary,
     trending_tags,
 )
+from discovery.services import refresh_trending_tags_if_stale
 from posts.api.pagination import PositionedPagination
 from posts.api.rendering import OrjsonRenderer, render_posts
 from posts.api.serializers import PostSerializer
@@ -87,10 +89,12 @@ class ExplorePostListView(APIView):
 
 
 class ExploreTagListView(APIView):
-    """The hashtags most used in the last EXPLORE_DAYS, most used first."""
+    """The hashtags most used in the last EXPLORE_DAYS, most used first, as last counted
+    (counted first when that count is stale)."""
 
     @extend_schema(responses={200: TrendingTagsSerializer})
     def get(self, request: Request) -> Response:
+        refresh_trending_tags_if_stale(max_age_seconds=settings.TRENDING_TAGS_MAX_AGE_SECONDS)
         return Response(TrendingTagsSerializer({"results": trending_tags()}).data)
 
 

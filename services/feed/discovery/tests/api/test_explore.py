@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from authors.models import Author
+from discovery.models import TrendingCount
 from discovery.services import refresh_trending_tags
 from posts.models import Post, PostTag
 from posts.tests.factories import AuthorFactory, PostFactory, post_at
@@ -173,3 +174,25 @@ def test_at_most_twenty_tags_trend(client, client_for):
     refresh_trending_tags()
 
     assert len(client.get("/api/v1/explore/tags").json()["results"]) == 20
+
+
+def test_a_read_counts_the_tags_afresh_when_the_last_count_is_stale(client, client_for, settings):
+    settings.TRENDING_TAGS_MAX_AGE_SECONDS = 900
+    refresh_trending_tags()
+    write(client_for(1), "#later")
+
+    # Counted a moment ago: the list is that count's.
+    assert client.get("/api/v1/explore/tags").json() == {"results": []}
+
+    TrendingCount.objects.update(counted_at=timezone.now() - timedelta(seconds=901))
+    assert client.get("/api/v1/explore/tags").json() == {
+        "results": [{"name": "later", "post_count": 1}]
+    }
+
+
+def test_with_no_count_yet_a_read_counts(client, client_for):
+    write(client_for(1), "#first")
+
+    assert client.get("/api/v1/explore/tags").json()["results"] == [
+        {"name": "first", "post_count": 1}
+    ]
