@@ -122,6 +122,26 @@ class User(AbstractUser):
         self.username = (self.username or "").lower()
 
 
+class ClientApp(models.Model):
+    """A client application registered through the Mastodon-compatible API (`POST /api/v1/apps`).
+
+    Its `client_id` is public; only a digest of the secret is kept (it is shown once).
+    """
+
+    NAME_MAX_LENGTH = 200
+
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    website = models.CharField(max_length=WEBSITE_MAX_LENGTH, blank=True)
+    redirect_uris = models.TextField(blank=True)
+    scopes = models.CharField(max_length=200, default="read")
+    client_id = models.CharField(max_length=64, unique=True)
+    secret_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Session(models.Model):
     """One sign-in: the family of refresh tokens rotated from the pair it issued.
 
@@ -138,6 +158,11 @@ class Session(models.Model):
     expires_at = models.DateTimeField()
     user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # A sign-in of a Mastodon client app (the password grant): its one access token is
+    # long-lived, and ending the session (`POST /oauth/revoke`, the session list) ends it.
+    app = models.ForeignKey(
+        ClientApp, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
 
     class Meta:
         indexes = [

@@ -6,10 +6,14 @@ everything that happens to one account: token rotation against password changes 
 and the account events (`accounts.events`), recorded in the transaction of the change.
 """
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -22,6 +26,7 @@ from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import Token
 
 from accounts import signin_limits, tokens
 from accounts.avatars import generate_avatar_name, prepare_avatar
@@ -34,10 +39,10 @@ from accounts.events import (
     record_session_ended,
     record_sessions_ended,
 )
-from accounts.models import EMAIL_CI_UNIQUE, Session, User
+from accounts.models import EMAIL_CI_UNIQUE, ClientApp, Session, User
 from accounts.usernames import MESSAGE as RESERVED_MESSAGE, is_reserved
 from mailer.models import MessageKind
-from shared.tokens import RefreshToken, token_user_id
+from shared.tokens import AccessToken, RefreshToken, token_user_id
 
 # Profile fields PUT/PATCH may change; anything else a client sends is ignored by the views.
 EDITABLE_FIELDS = ("username", "name", "bio", "website", "is_private")
@@ -294,18 +299,41 @@ def obtain_token_pair(*, email: str, password: str, client: Client | None = None
     cost for an unknown email (Django's backend hashes the password anyway); `SignInLocked`
     (429) once the email has failed too often (`accounts.signin_limits`).
     """
+    user = _check_password(email=email, password=password)
+    with transaction.atomic():
+        locked = _lock_signed_in(user)
+        return issue_token_pair(locked, session=_start_session(locked, client or Client()))
+
+
+def _check_password(*, email: str, password: str) -> User:
+    """The account `email` and `password` sign in to, within the per-email limit (every way of
+    signing in with a password goes through here)."""
     signin_limits.reserve_attempt(email)
     user = authenticate(None, email=email, password=password)
     if user is None:
         raise AuthenticationFailed(WRONG_CREDENTIALS, code="no_active_account")
     signin_limits.attempt_succeeded(email)
-    with transaction.atomic():
-        locked = User.objects.select_for_update().filter(pk=user.pk, is_active=True).first()
-        # A password change that committed after the check above revokes every token issued
-        # before it; a token issued now on the strength of the old password would escape that.
-        if locked is None or locked.password != user.password:
-            raise AuthenticationFailed(WRONG_CREDENTIALS, code="no_active_account")
-        return issue_token_pair(locked, session=_start_session(locked, client or Client()))
+    return user
+
+
+def _lock_signed_in(user: User) -> User:
+    """The row of a user `_check_password` let in, locked; call inside the issuing transaction."""
+    locked = User.objects.select_for_update().filter(pk=user.pk, is_active=True).first()
+    # A password change that committed after the check revokes every token issued before it;
+    # a token issued now on the strength of the old password would escape that.
+    if locked is None or locked.password != user.password:
+        raise AuthenticationFailed(WRONG_CREDENTIALS, code="no_active_account")
+    return locked
+
+
+def _claims(token: Token, user: User, session: Session) -> None:
+    """The claims every token of a session carries: the feed renders authors from `username`,
+    moderation reads `is_staff`, `REQUIRE_VERIFIED_EMAIL` reads `email_verified`, and `sid`
+    names the session (the session list marks the caller's; ending it ends the token)."""
+    token["username"] = user.username
+    token["is_staff"] = user.is_staff
+    token["email_verified"] = user.email_verified
+    token["sid"] = session.pk
 
 
 def issue_token_pair(user: User, *, session: Session | None = None) -> dict[str, str]:
@@ -320,10 +348,7 @@ def issue_token_pair(user: User, *, session: Session | None = None) -> dict[str,
         with transaction.atomic():
             session = _start_session(user, Client())
     refresh = RefreshToken.for_user(user)
-    refresh["username"] = user.username
-    refresh["is_staff"] = user.is_staff
-    refresh["email_verified"] = user.email_verified
-    refresh["sid"] = session.pk
+    _claims(refresh, user, session)
     # The session lasts as long as its newest refresh token.
     Session.objects.filter(pk=session.pk).update(expires_at=_expiry(refresh))
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
@@ -452,6 +477,82 @@ def _end_all_sessions(user_id: int) -> None:
     )
     sessions.delete()
     _revoke_all_refresh_tokens(user_id)
+
+
+# --- Client apps and their tokens (the Mastodon-compatible API, docs/mastodon.md) ------------
+
+
+def register_app(
+    *, name: str, redirect_uris: str = "", scopes: str = "read", website: str = ""
+) -> tuple[ClientApp, str]:
+    """A new client app and its secret (shown this once; only its digest is kept)."""
+    secret = secrets.token_urlsafe(32)
+    app = ClientApp.objects.create(
+        name=name,
+        redirect_uris=redirect_uris,
+        scopes=scopes,
+        website=website,
+        client_id=secrets.token_urlsafe(32),
+        secret_digest=_digest(secret),
+    )
+    return app, secret
+
+
+def authenticate_app(*, client_id: str, client_secret: str) -> ClientApp:
+    """The app the credentials name; `AuthenticationFailed` (401) unless they match."""
+    app = ClientApp.objects.filter(client_id=client_id[:64]).first()
+    if app is None or not hmac.compare_digest(app.secret_digest, _digest(client_secret)):
+        raise AuthenticationFailed("Client authentication failed.", code="invalid_client")
+    return app
+
+
+def obtain_app_token(
+    *, app: ClientApp, email: str, password: str, client: Client | None = None
+) -> AccessToken:
+    """The password grant: a session of `app` and its one long-lived access token.
+
+    The same password check and per-email limit as `obtain_token_pair`; the token is an access
+    token like any other (every service takes it), valid for `APP_TOKEN_LIFETIME` unless its
+    session ends first (`revoke_app_token`, the session list, a password change).
+    """
+    user = _check_password(email=email, password=password)
+    with transaction.atomic():
+        locked = _lock_signed_in(user)
+        session = _start_session(locked, client or Client())
+        token = AccessToken.for_user(locked)
+        token.set_exp(lifetime=settings.APP_TOKEN_LIFETIME)
+        _claims(token, locked, session)
+        session.app = app
+        session.expires_at = datetime.fromtimestamp(token["exp"], tz=UTC)
+        session.save(update_fields=["app", "expires_at"])
+    return token
+
+
+def revoke_app_token(*, app: ClientApp, raw: str) -> None:
+    """End the session of an access token `app` was issued; anything else changes nothing (RFC
+    7009: the answer is the same whether the token was valid or not)."""
+    if len(raw) > TOKEN_MAX_LENGTH:
+        return
+    try:
+        # The signature and every claim, as every service checks them.
+        token = AccessToken(raw)
+    except TokenError:
+        return
+    sid = token.get("sid")
+    if sid is None:
+        return
+    with transaction.atomic():
+        session = (
+            Session.objects.select_for_update()
+            .filter(pk=sid, user_id=token_user_id(token.payload), app=app)
+            .first()
+        )
+        if session is not None:
+            _end_session(session)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 # --- Password reset, email verification and change -----------------------------------------

@@ -18,4 +18,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api.urls")),
     path("internal/v1/", include("accounts.api.internal_urls")),
+    path("mastodon/", include("accounts.api.mastodon.urls")),
 ]

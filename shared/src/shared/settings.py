@@ -131,6 +131,9 @@ def spectacular_settings(*, title: str, description: str) -> dict:
         "COMPONENT_SPLIT_REQUEST": True,
         # `<id:...>` (shared.ids) is an integer in the documents, as Django's `<int:...>` is.
         "PATH_CONVERTER_OVERRIDES": {"id": int},
+        # Operation ids and tags from what follows /api/ (v1_posts_...), also now that the
+        # Mastodon-compatible paths under /mastodon/ are beside them (tagged `mastodon`).
+        "SCHEMA_PATH_PREFIX": "/api/",
         "PREPROCESSING_HOOKS": ["shared.apidocs.public_endpoints_only"],
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,5 +1,6 @@
 """Users service settings shared by every environment; `local`, `test` and `prod` adjust them."""
 
+from datetime import timedelta
 from pathlib import Path
 
 # What every service sets alike: the URL conf and WSGI app, bigint keys, no slash redirects,
@@ -107,6 +108,15 @@ EMAIL_TOKEN_MAX_AGE = env.int("EMAIL_TOKEN_MAX_AGE", default=3 * 24 * 60 * 60)
 REQUIRE_VERIFIED_EMAIL = env.bool("REQUIRE_VERIFIED_EMAIL", default=False)
 # Failed sign-ins per email (accounts.signin_limits), whatever the client's address: past the
 # limit every sign-in for that email is 429 until the window, opened by the first failure, ends.
+# --- The Mastodon-compatible API (docs/mastodon.md) ---------------------------------------
+PROJECT_VERSION = "1.0"
+INSTANCE_TITLE = env.str("INSTANCE_TITLE", default="social")
+INSTANCE_DESCRIPTION = env.str("INSTANCE_DESCRIPTION", default="An Instagram-style social network.")
+INSTANCE_CONTACT_EMAIL = env.str("INSTANCE_CONTACT_EMAIL", default="")
+INSTANCE_SOURCE_URL = env.str("INSTANCE_SOURCE_URL", default="")
+# The access tokens Mastodon client apps get (the password grant): they cannot refresh, so they
+# last until revoked or this long (docs/mastodon.md).
+APP_TOKEN_LIFETIME = timedelta(days=env.int("APP_TOKEN_LIFETIME_DAYS", default=365))
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)
 SIMPLE_JWT = simple_jwt_settings(
