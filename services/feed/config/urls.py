@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/v1/", include("saved.api.urls")),
     path("api/v1/", include("moderation.api.urls")),
     path("api/v1/", include("discovery.api.urls")),
+    path("mastodon/", include("mastodon_api.api.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:

@@ -17,8 +17,9 @@ The rules, in one place (posts/tests/test_text.py holds each to an example):
 - Each name counts once, in order of first appearance, title before body.
 """
 
+import html
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import regex
 
@@ -83,3 +84,40 @@ def mention_candidates(*texts: str) -> list[tuple[str, ...]]:
         stripped = name.rstrip(".")
         candidates.append((name, stripped) if stripped and stripped != name else (name,))
     return candidates
+
+
+_MENTION_ANY_CASE = regex.compile(_MENTION.pattern, regex.IGNORECASE)
+
+
+def linked_html(
+    text: str, *, tag_url: Callable[[str], str], mention_url: Callable[[str], str | None]
+) -> str:
+    """`text` as escaped HTML with its hashtags and mentions linked (Mastodon's markup), found
+    by the same patterns `hashtags` and `mention_candidates` use. `mention_url` answers None
+    for a name that is no user's: it stays plain text."""
+    found = sorted(
+        [(m.start(), m.end(), "tag", m.group(1)) for m in _HASHTAG.finditer(text)]
+        + [(m.start(), m.end(), "mention", m.group(1)) for m in _MENTION_ANY_CASE.finditer(text)]
+    )
+    parts: list[str] = []
+    at = 0
+    for start, end, kind, name in found:
+        if start < at:
+            continue
+        parts.append(html.escape(text[at:start]))
+        if kind == "tag":
+            url = html.escape(tag_url(_normalized(name)))
+            parts.append(
+                f'<a href="{url}" class="mention hashtag" rel="tag">#<span>'
+                f"{html.escape(name)}</span></a>"
+            )
+        elif (url := mention_url(name.lower().rstrip("."))) is not None:
+            parts.append(
+                f'<span class="h-card"><a href="{html.escape(url)}" class="u-url mention">'
+                f"@<span>{html.escape(name)}</span></a></span>"
+            )
+        else:
+            parts.append(html.escape(text[start:end]))
+        at = end
+    parts.append(html.escape(text[at:]))
+    return "".join(parts).replace("\n", "<br>")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "saved",
     "moderation",
     "discovery",
+    "mastodon_api",
     "benchmark",
 ]
 
@@ -202,7 +203,20 @@ PERIODIC_JOBS = {
     **SHARED_PERIODIC_JOBS,
     "prune_ended_sessions": 3600,
     "refresh_trending_tags": TRENDING_TAGS_REFRESH_SECONDS,
+    "prune_pending_media": 3600,
 }
+
+# --- The Mastodon-compatible API (docs/mastodon.md) ---------------------------------------
+# Media uploaded for a status that never came is deleted after this long.
+PENDING_MEDIA_MAX_AGE = env.int("PENDING_MEDIA_MAX_AGE_SECONDS", default=24 * 3600)
+MASTODON_DEFAULT_AVATAR_URL = env.str(
+    "MASTODON_DEFAULT_AVATAR_URL",
+    default=PUBLIC_BASE_URL.rstrip("/") + "/static/feed/mastodon/avatar.png",
+)
+MASTODON_DEFAULT_HEADER_URL = env.str(
+    "MASTODON_DEFAULT_HEADER_URL",
+    default=PUBLIC_BASE_URL.rstrip("/") + "/static/feed/mastodon/header.png",
+)
 
 # --- Logging -------------------------------------------------------------------------------
 LOGGING = logging_config(service="feed", level=env.str("LOG_LEVEL", default="INFO"))

@@ -22,6 +22,7 @@ def test_the_purges_are_scheduled_hourly_and_the_trending_tags_every_five_minute
         "purge_rate_limit_counters": 3600,
         "prune_ended_sessions": 3600,
         "refresh_trending_tags": 300,
+        "prune_pending_media": 3600,
     }
 
 

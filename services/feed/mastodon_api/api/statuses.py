@@ -1,0 +1,192 @@
+"""/mastodon/api/v1/statuses...: posts (and comments) as statuses, favourites, bookmarks.
+
+`POST /statuses` creates a post (`status` is its body, `media_ids[]` its images) or, with
+`in_reply_to_id`, a comment on that post (or on the post of that comment), through the native
+writers; an `Idempotency-Key` is replayed by the shared middleware as for every write.
+"""
+
+from typing import Any
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from actions.posts import create_post, delete_post
+from authors.api.callers import viewer_id
+from mastodon_api import entities, services
+from mastodon_api.api.common import FeedMastodonView, status_target
+from posts.api.fields import body_field
+from posts.api.permissions import IsAuthorOrReadOnly, IsCommentOrPostAuthor
+from posts.models import MAX_IMAGES_PER_POST
+from posts.selectors import (
+    ensure_post_exists,
+    get_comment,
+    get_post_for_write,
+    get_post_row,
+    post_comments,
+    post_likes,
+)
+from posts.services import add_comment, bookmark_post, delete_comment, like_post, unlike_post
+from saved.selectors import visible_post
+from saved.services import remove_bookmark
+from shared.mastodon import MastodonPagination, list_param
+
+TAGS = ["mastodon"]
+# A thread's comments shown by `context` (Mastodon returns the whole thread in one answer).
+CONTEXT_LIMIT = 400
+
+
+def post_status(post_id: int, request: Request) -> dict[str, Any]:
+    return entities.statuses([get_post_row(post_id, viewer_id=viewer_id(request))])[0]
+
+
+def _post_id(raw: str) -> int:
+    kind, target = status_target(raw)
+    if kind != "post":
+        # A comment has nothing to favourite or bookmark in the native model.
+        raise NotFound("Record not found")
+    return target
+
+
+def _check(permission: Any, request: Request, view: Any, obj: Any) -> None:
+    if not permission.has_object_permission(request, view, obj):
+        raise PermissionDenied(permission.message)
+
+
+class StatusListView(FeedMastodonView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="MastodonStatusCreate")
+    class InputSerializer(serializers.Serializer):
+        status = body_field(required=False, default="", allow_blank=True)
+        in_reply_to_id = serializers.CharField(required=False, allow_null=True, max_length=40)
+        visibility = serializers.CharField(required=False, allow_null=True, max_length=20)
+        sensitive = serializers.BooleanField(required=False, allow_null=True)
+        spoiler_text = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+        language = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+    @extend_schema(request=InputSerializer, responses={200: dict[str, Any]}, tags=TAGS)
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        text = data.validated_data["status"]
+        media_ids = list_param(request, "media_ids")
+        reply_to = data.validated_data.get("in_reply_to_id")
+        if reply_to:
+            if media_ids:
+                raise ValidationError({"media_ids": ["A reply is a comment: text only."]})
+            kind, target = status_target(reply_to)
+            post_id = get_comment(target).post_id if kind == "comment" else target
+            comment = add_comment(
+                post=get_post_for_write(post_id), author_id=request.user.id, body=text
+            )
+            comment = get_comment(comment.pk)
+            return Response(entities.comment_statuses([comment])[0])
+        if len(media_ids) > MAX_IMAGES_PER_POST:
+            raise ValidationError(
+                {"media_ids": [f"At most {MAX_IMAGES_PER_POST} images per post."]}
+            )
+        with services.claiming_media(owner_id=request.user.id, media_ids=media_ids) as images:
+            post = create_post(author_id=request.user.id, body=text, images=images)
+        return Response(post_status(post.pk, request))
+
+
+class StatusDetailView(FeedMastodonView):
+    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    def get(self, request: Request, status_id: str) -> Response:
+        kind, target = status_target(status_id)
+        if kind == "comment":
+            return Response(entities.comment_statuses([get_comment(target)])[0])
+        return Response(post_status(target, request))
+
+    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    def delete(self, request: Request, status_id: str) -> Response:
+        if not request.user.is_authenticated:
+            raise PermissionDenied("The access token is invalid")
+        kind, target = status_target(status_id)
+        if kind == "comment":
+            comment = get_comment(target)
+            _check(IsCommentOrPostAuthor(), request, self, comment)
+            body = entities.comment_statuses([comment])[0]
+            body["text"] = comment.body
+            delete_comment(comment=comment)
+            return Response(body)
+        post = get_post_for_write(target)
+        _check(IsAuthorOrReadOnly(), request, self, post)
+        body = post_status(target, request)
+        body["text"] = "\n\n".join(part for part in (post.title, post.body) if part)
+        delete_post(post=post)
+        return Response(body)
+
+
+class StatusContextView(FeedMastodonView):
+    """A post's comments as its descendants; a comment's post as its ancestor."""
+
+    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    def get(self, request: Request, status_id: str) -> Response:
+        kind, target = status_target(status_id)
+        if kind == "comment":
+            comment = get_comment(target)
+            return Response(
+                {"ancestors": [post_status(comment.post_id, request)], "descendants": []}
+            )
+        post_status(target, request)  # 404 unless the caller may see the post
+        comments = list(
+            post_comments(target)
+            .select_related("post")
+            .order_by("created_at", "id")[:CONTEXT_LIMIT]
+        )
+        return Response({"ancestors": [], "descendants": entities.comment_statuses(comments)})
+
+
+class StatusFavouritedByView(FeedMastodonView):
+    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    def get(self, request: Request, status_id: str) -> Response:
+        post_id = _post_id(status_id)
+        ensure_post_exists(post_id)
+        paginator = MastodonPagination()
+        page = paginator.paginate_queryset(post_likes(post_id), request, view=self)
+        ids = [like.user_id for like in page]
+        found = entities.accounts(ids)
+        return paginator.get_paginated_response([found[user_id] for user_id in ids])
+
+
+class _StatusActionView(FeedMastodonView):
+    permission_classes = [IsAuthenticated]
+
+    def act(self, request: Request, post_id: int) -> None:
+        raise NotImplementedError
+
+    @extend_schema(request=None, responses={200: dict[str, Any]}, tags=TAGS)
+    def post(self, request: Request, status_id: str) -> Response:
+        post_id = _post_id(status_id)
+        with transaction.atomic():
+            self.act(request, post_id)
+        return Response(post_status(post_id, request))
+
+
+class FavouriteView(_StatusActionView):
+    def act(self, request: Request, post_id: int) -> None:
+        like_post(user_id=request.user.id, post=get_post_for_write(post_id))
+
+
+class UnfavouriteView(_StatusActionView):
+    def act(self, request: Request, post_id: int) -> None:
+        unlike_post(user_id=request.user.id, post=get_post_for_write(post_id))
+
+
+class BookmarkView(_StatusActionView):
+    def act(self, request: Request, post_id: int) -> None:
+        bookmark_post(
+            user_id=request.user.id, post=visible_post(post_id, viewer_id=request.user.id)
+        )
+
+
+class UnbookmarkView(_StatusActionView):
+    def act(self, request: Request, post_id: int) -> None:
+        post = visible_post(post_id, viewer_id=request.user.id)
+        remove_bookmark(user_id=request.user.id, post_id=post.pk)

@@ -1,0 +1,90 @@
+"""The feed's part of the Mastodon-compatible API under /mastodon/ (docs/mastodon.md)."""
+
+from django.urls import path
+
+from mastodon_api.api import accounts, media, statuses, timelines
+
+urlpatterns = [
+    path(
+        "api/v1/accounts/verify_credentials",
+        accounts.VerifyCredentialsView.as_view(),
+        name="mastodon-verify-credentials",
+    ),
+    path("api/v1/accounts/lookup", accounts.AccountLookupView.as_view(), name="mastodon-lookup"),
+    path(
+        "api/v1/accounts/relationships",
+        accounts.RelationshipsView.as_view(),
+        name="mastodon-relationships",
+    ),
+    path(
+        "api/v1/accounts/<str:account_id>",
+        accounts.AccountDetailView.as_view(),
+        name="mastodon-account",
+    ),
+    path(
+        "api/v1/accounts/<str:account_id>/statuses",
+        accounts.AccountStatusesView.as_view(),
+        name="mastodon-account-statuses",
+    ),
+    path(
+        "api/v1/accounts/<str:account_id>/followers",
+        accounts.AccountFollowersView.as_view(),
+        name="mastodon-account-followers",
+    ),
+    path(
+        "api/v1/accounts/<str:account_id>/following",
+        accounts.AccountFollowingView.as_view(),
+        name="mastodon-account-following",
+    ),
+    path(
+        "api/v1/accounts/<str:account_id>/follow",
+        accounts.AccountFollowView.as_view(),
+        name="mastodon-account-follow",
+    ),
+    path(
+        "api/v1/accounts/<str:account_id>/unfollow",
+        accounts.AccountUnfollowView.as_view(),
+        name="mastodon-account-unfollow",
+    ),
+    path("api/v1/statuses", statuses.StatusListView.as_view(), name="mastodon-statuses"),
+    path(
+        "api/v1/statuses/<str:status_id>",
+        statuses.StatusDetailView.as_view(),
+        name="mastodon-status",
+    ),
+    path(
+        "api/v1/statuses/<str:status_id>/context",
+        statuses.StatusContextView.as_view(),
+        name="mastodon-status-context",
+    ),
+    path(
+        "api/v1/statuses/<str:status_id>/favourited_by",
+        statuses.StatusFavouritedByView.as_view(),
+        name="mastodon-status-favourited-by",
+    ),
+    path(
+        "api/v1/statuses/<str:status_id>/favourite",
+        statuses.FavouriteView.as_view(),
+        name="mastodon-status-favourite",
+    ),
+    path(
+        "api/v1/statuses/<str:status_id>/unfavourite",
+        statuses.UnfavouriteView.as_view(),
+        name="mastodon-status-unfavourite",
+    ),
+    path(
+        "api/v1/statuses/<str:status_id>/bookmark",
+        statuses.BookmarkView.as_view(),
+        name="mastodon-status-bookmark",
+    ),
+    path(
+        "api/v1/statuses/<str:status_id>/unbookmark",
+        statuses.UnbookmarkView.as_view(),
+        name="mastodon-status-unbookmark",
+    ),
+    path("api/v1/timelines/home", timelines.HomeTimelineView.as_view(), name="mastodon-home"),
+    path("api/v1/bookmarks", timelines.BookmarkListView.as_view(), name="mastodon-bookmarks"),
+    path("api/v1/media", media.MediaUploadView.as_view(), name="mastodon-media-v1"),
+    path("api/v2/media", media.MediaUploadView.as_view(), name="mastodon-media-v2"),
+    path("api/v1/media/<str:media_id>", media.MediaDetailView.as_view(), name="mastodon-media"),
+]

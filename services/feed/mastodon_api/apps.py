@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class MastodonApiConfig(AppConfig):
+    name = "mastodon_api"

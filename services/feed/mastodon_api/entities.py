@@ -1,0 +1,311 @@
+"""Mastodon's entities drawn from the feed's own shapes and rows (docs/mastodon.md).
+
+A Status is the native Post (rendered by `posts.api.rendering.render_posts`, the one rendering
+of a post) re-spelt; an Account is the author replica and the user's counters; a comment is a
+Status `in_reply_to_id` its post. Nothing here reads what the native API does not.
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+from django.conf import settings
+
+from authors.models import Author
+from authors.services import summarize_authors
+from posts.api.rendering import render_posts
+from posts.models import Comment
+from posts.selectors import PostRow
+from posts.text import linked_html
+from relationships.models import Block, Follow, FollowRequest, Mute
+from social.models import UserStats
+
+COMMENT_PREFIX = "c"
+EPOCH = "1970-01-01T00:00:00.000Z"
+
+
+def _base() -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/")
+
+
+def status_id_of_comment(comment_id: int) -> str:
+    return f"{COMMENT_PREFIX}{comment_id}"
+
+
+def tag_url(name: str) -> str:
+    return f"{_base()}/mastodon/tags/{name}"
+
+
+def account_url(username: str) -> str:
+    return f"{_base()}/mastodon/@{username}"
+
+
+def _timestamp(value: Any) -> str:
+    """Mastodon's ISO 8601 with milliseconds and `Z`, from a datetime or the native string."""
+    text = value if isinstance(value, str) else value.isoformat()
+    text = text.replace("+00:00", "Z")
+    if "." not in text:
+        text = text.replace("Z", ".000Z")
+    else:
+        head, tail = text.split(".", 1)
+        text = f"{head}.{tail[:3]}Z"
+    return text
+
+
+# --- Accounts ------------------------------------------------------------------------------
+
+
+def accounts(user_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The Account of each user: the replica's profile and the stored counters (two queries,
+    plus the users service's look-up of users the replica does not hold)."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    summaries = summarize_authors(wanted)
+    rows = {
+        row["id"]: row
+        for row in Author.objects.filter(pk__in=wanted).values(
+            "id", "name", "is_private", "updated_at"
+        )
+    }
+    stats = {
+        row["user_id"]: row
+        for row in UserStats.objects.filter(pk__in=wanted).values(
+            "user_id", "posts_count", "followers_count", "following_count"
+        )
+    }
+    return {
+        user_id: _account(summaries[user_id], rows.get(user_id), stats.get(user_id))
+        for user_id in wanted
+    }
+
+
+def account(user_id: int) -> dict[str, Any]:
+    return accounts([user_id])[user_id]
+
+
+def _account(summary: dict[str, Any], row: dict | None, stats: dict | None) -> dict[str, Any]:
+    username = summary.get("username") or ""
+    avatar = summary.get("avatar_url") or settings.MASTODON_DEFAULT_AVATAR_URL
+    stats = stats or {}
+    return {
+        "id": str(summary["id"]),
+        "username": username,
+        "acct": username,
+        "display_name": (row or {}).get("name") or username,
+        "locked": bool((row or {}).get("is_private")),
+        "bot": False,
+        "discoverable": True,
+        "indexable": False,
+        "group": False,
+        # The feed keeps no join date: the epoch says "unknown".
+        "created_at": EPOCH,
+        "note": "",
+        "url": account_url(username),
+        "uri": account_url(username),
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": settings.MASTODON_DEFAULT_HEADER_URL,
+        "header_static": settings.MASTODON_DEFAULT_HEADER_URL,
+        "followers_count": stats.get("followers_count", 0),
+        "following_count": stats.get("following_count", 0),
+        "statuses_count": stats.get("posts_count", 0),
+        "last_status_at": None,
+        "hide_collections": False,
+        "noindex": False,
+        "emojis": [],
+        "roles": [],
+        "fields": [],
+    }
+
+
+def credential_account(user_id: int) -> dict[str, Any]:
+    """The caller's own Account, with `source` (what an edit form starts from)."""
+    body = account(user_id)
+    body["source"] = {
+        "note": "",
+        "fields": [],
+        "privacy": "private" if body["locked"] else "public",
+        "sensitive": False,
+        "language": None,
+        "follow_requests_count": FollowRequest.objects.filter(target_id=user_id).count(),
+    }
+    return body
+
+
+def relationships(viewer_id: int, user_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Mastodon's Relationship from the follow, follow-request, block and mute rows."""
+    ids = list(dict.fromkeys(user_ids))
+
+    def pairs(model: type, mine: str, theirs: str, *, outgoing: bool = True) -> set[int]:
+        me, other = (mine, theirs) if outgoing else (theirs, mine)
+        rows = model.objects.filter(**{me: viewer_id, f"{other}__in": ids})
+        return set(rows.values_list(other, flat=True))
+
+    following = pairs(Follow, "follower_id", "followee_id")
+    followed_by = pairs(Follow, "follower_id", "followee_id", outgoing=False)
+    requested = pairs(FollowRequest, "requester_id", "target_id")
+    requested_by = pairs(FollowRequest, "requester_id", "target_id", outgoing=False)
+    blocking = pairs(Block, "blocker_id", "blocked_id")
+    blocked_by = pairs(Block, "blocker_id", "blocked_id", outgoing=False)
+    muting = pairs(Mute, "muter_id", "muted_id")
+    return [
+        {
+            "id": str(user_id),
+            "following": user_id in following,
+            "showing_reblogs": user_id in following,
+            "notifying": False,
+            "languages": None,
+            "followed_by": user_id in followed_by,
+            "blocking": user_id in blocking,
+            "blocked_by": user_id in blocked_by,
+            "muting": user_id in muting,
+            "muting_notifications": user_id in muting,
+            "requested": user_id in requested,
+            "requested_by": user_id in requested_by,
+            "domain_blocking": False,
+            "endorsed": False,
+            "note": "",
+        }
+        for user_id in ids
+    ]
+
+
+# --- Statuses ------------------------------------------------------------------------------
+
+
+def _media(post_id: int, position: int, image: dict[str, Any]) -> dict[str, Any]:
+    width, height = image["width"], image["height"]
+    original = {
+        "width": width,
+        "height": height,
+        "size": f"{width}x{height}",
+        "aspect": width / height if height else 1,
+    }
+    return {
+        "id": f"{post_id}-{position}",
+        "type": "image",
+        "url": image["url"],
+        "preview_url": image["thumbnail_url"],
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": {"original": original},
+        "description": image.get("alt_text") or None,
+        "blurhash": image.get("blurhash"),
+    }
+
+
+def _content(title: str, body: str, mentioned: dict[str, dict[str, Any]]) -> str:
+    def mention_url(name: str) -> str | None:
+        return account_url(name) if name in mentioned else None
+
+    paragraphs = [text for text in (title, body) if text]
+    return "".join(
+        f"<p>{linked_html(text, tag_url=tag_url, mention_url=mention_url)}</p>"
+        for text in paragraphs
+    )
+
+
+def _mention(user: dict[str, Any]) -> dict[str, Any]:
+    username = user.get("username") or ""
+    return {
+        "id": str(user["id"]),
+        "username": username,
+        "acct": username,
+        "url": account_url(username),
+    }
+
+
+def _status(
+    *,
+    status_id: str,
+    created_at: Any,
+    account: dict[str, Any],
+    content: str,
+    in_reply_to: tuple[str, str] | None = None,
+    media: list[dict[str, Any]] = (),
+    mentions: list[dict[str, Any]] = (),
+    tags: list[str] = (),
+    favourites_count: int = 0,
+    replies_count: int = 0,
+    favourited: bool = False,
+    bookmarked: bool = False,
+    edited_at: Any = None,
+) -> dict[str, Any]:
+    url = f"{_base()}/mastodon/statuses/{status_id}"
+    return {
+        "id": status_id,
+        "uri": url,
+        "url": url,
+        "created_at": _timestamp(created_at),
+        "edited_at": _timestamp(edited_at) if edited_at else None,
+        "account": account,
+        "content": content,
+        "visibility": "private" if account["locked"] else "public",
+        "sensitive": False,
+        "spoiler_text": "",
+        "media_attachments": list(media),
+        "application": None,
+        "mentions": list(mentions),
+        "tags": [{"name": name, "url": tag_url(name)} for name in tags],
+        "emojis": [],
+        "reblogs_count": 0,
+        "favourites_count": favourites_count,
+        "replies_count": replies_count,
+        "in_reply_to_id": in_reply_to[0] if in_reply_to else None,
+        "in_reply_to_account_id": in_reply_to[1] if in_reply_to else None,
+        "reblog": None,
+        "poll": None,
+        "card": None,
+        "language": None,
+        "text": None,
+        "favourited": favourited,
+        "reblogged": False,
+        "muted": False,
+        "bookmarked": bookmarked,
+        "pinned": False,
+        "filtered": [],
+    }
+
+
+def statuses(rows: Sequence[PostRow]) -> list[dict[str, Any]]:
+    """The Status of each post row, in order, from the native Post rendering."""
+    posts = orjson.loads(orjson.dumps(render_posts(rows)))
+    authors = accounts(post["author"]["id"] for post in posts)
+    result = []
+    for post in posts:
+        mentioned = {user["username"]: user for user in post.get("mentions") or []}
+        result.append(
+            _status(
+                status_id=str(post["id"]),
+                created_at=post["created_at"],
+                edited_at=post["updated_at"] if post["updated_at"] != post["created_at"] else None,
+                account=authors[post["author"]["id"]],
+                content=_content(post["title"], post["body"], mentioned),
+                media=[_media(post["id"], i, image) for i, image in enumerate(post["images"])],
+                mentions=[_mention(user) for user in mentioned.values()],
+                tags=post["hashtags"],
+                favourites_count=post["like_count"],
+                replies_count=post["comment_count"],
+                favourited=post["liked_by_me"],
+                bookmarked=post["bookmarked_by_me"],
+            )
+        )
+    return result
+
+
+def comment_statuses(comments: Sequence[Comment]) -> list[dict[str, Any]]:
+    """A comment as a Status: a reply to its post (text only, nothing to favourite)."""
+    posts_authors = {comment.post_id: comment.post.author_id for comment in comments}
+    authors = accounts([comment.author_id for comment in comments] + list(posts_authors.values()))
+    return [
+        _status(
+            status_id=status_id_of_comment(comment.pk),
+            created_at=comment.created_at,
+            account=authors[comment.author_id],
+            content=_content("", comment.body, {}),
+            in_reply_to=(str(comment.post_id), str(posts_authors[comment.post_id])),
+        )
+        for comment in comments
+    ]
