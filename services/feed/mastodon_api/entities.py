@@ -296,16 +296,28 @@ def statuses(rows: Sequence[PostRow]) -> list[dict[str, Any]]:
 
 
 def comment_statuses(comments: Sequence[Comment]) -> list[dict[str, Any]]:
-    """A comment as a Status: a reply to its post (text only, nothing to favourite)."""
-    posts_authors = {comment.post_id: comment.post.author_id for comment in comments}
-    authors = accounts([comment.author_id for comment in comments] + list(posts_authors.values()))
+    """Comments as Statuses: a top-level comment replies to its post, a reply to its comment.
+
+    Expects `posts.selectors.comment_queryset` rows with `post` and `parent` selected."""
+    replied_to = {
+        comment.pk: (status_id_of_comment(comment.parent_id), comment.parent.author_id)
+        if comment.parent_id
+        else (str(comment.post_id), comment.post.author_id)
+        for comment in comments
+    }
+    authors = accounts(
+        [comment.author_id for comment in comments] + [uid for _, uid in replied_to.values()]
+    )
     return [
         _status(
             status_id=status_id_of_comment(comment.pk),
             created_at=comment.created_at,
             account=authors[comment.author_id],
             content=_content("", comment.body, {}),
-            in_reply_to=(str(comment.post_id), str(posts_authors[comment.post_id])),
+            in_reply_to=(replied_to[comment.pk][0], str(replied_to[comment.pk][1])),
+            favourites_count=comment.like_count,
+            replies_count=comment.reply_count,
+            favourited=bool(getattr(comment, "liked_by_me", False)),
         )
         for comment in comments
     ]

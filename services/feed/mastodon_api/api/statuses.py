@@ -7,7 +7,6 @@ writers; an `Idempotency-Key` is replayed by the shared middleware as for every 
 
 from typing import Any
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -21,16 +20,27 @@ from mastodon_api import entities, services
 from mastodon_api.api.common import FeedMastodonView, status_target
 from posts.api.fields import body_field
 from posts.api.permissions import IsAuthorOrReadOnly, IsCommentOrPostAuthor
-from posts.models import MAX_IMAGES_PER_POST
+from posts.models import MAX_IMAGES_PER_POST, Comment
 from posts.selectors import (
+    comment_queryset,
+    comment_replies,
     ensure_post_exists,
     get_comment,
     get_post_for_write,
     get_post_row,
+    get_visible_comment,
     post_comments,
     post_likes,
 )
-from posts.services import add_comment, bookmark_post, delete_comment, like_post, unlike_post
+from posts.services import (
+    add_comment,
+    bookmark_post,
+    delete_comment,
+    like_comment,
+    like_post,
+    unlike_comment,
+    unlike_post,
+)
 from saved.selectors import visible_post
 from saved.services import remove_bookmark
 from shared.mastodon import MastodonPagination, list_param
@@ -44,10 +54,18 @@ def post_status(post_id: int, request: Request) -> dict[str, Any]:
     return entities.statuses([get_post_row(post_id, viewer_id=viewer_id(request))])[0]
 
 
+def comment_status(comment_id: int, request: Request) -> dict[str, Any]:
+    """The comment as a Status, if the caller may see it (`get_visible_comment`)."""
+    viewer = viewer_id(request)
+    get_visible_comment(comment_id, viewer_id=viewer)
+    comment = comment_queryset(viewer_id=viewer).select_related("post", "parent").get(pk=comment_id)
+    return entities.comment_statuses([comment])[0]
+
+
 def _post_id(raw: str) -> int:
     kind, target = status_target(raw)
     if kind != "post":
-        # A comment has nothing to favourite or bookmark in the native model.
+        # A comment has nothing to bookmark in the native model.
         raise NotFound("Record not found")
     return target
 
@@ -80,12 +98,15 @@ class StatusListView(FeedMastodonView):
             if media_ids:
                 raise ValidationError({"media_ids": ["A reply is a comment: text only."]})
             kind, target = status_target(reply_to)
+            parent_id = target if kind == "comment" else None
             post_id = get_comment(target).post_id if kind == "comment" else target
             comment = add_comment(
-                post=get_post_for_write(post_id), author_id=request.user.id, body=text
+                post=get_post_for_write(post_id),
+                author_id=request.user.id,
+                body=text,
+                parent_id=parent_id,
             )
-            comment = get_comment(comment.pk)
-            return Response(entities.comment_statuses([comment])[0])
+            return Response(comment_status(comment.pk, request))
         if len(media_ids) > MAX_IMAGES_PER_POST:
             raise ValidationError(
                 {"media_ids": [f"At most {MAX_IMAGES_PER_POST} images per post."]}
@@ -100,7 +121,7 @@ class StatusDetailView(FeedMastodonView):
     def get(self, request: Request, status_id: str) -> Response:
         kind, target = status_target(status_id)
         if kind == "comment":
-            return Response(entities.comment_statuses([get_comment(target)])[0])
+            return Response(comment_status(target, request))
         return Response(post_status(target, request))
 
     @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
@@ -111,7 +132,7 @@ class StatusDetailView(FeedMastodonView):
         if kind == "comment":
             comment = get_comment(target)
             _check(IsCommentOrPostAuthor(), request, self, comment)
-            body = entities.comment_statuses([comment])[0]
+            body = comment_status(target, request)
             body["text"] = comment.body
             delete_comment(comment=comment)
             return Response(body)
@@ -129,18 +150,27 @@ class StatusContextView(FeedMastodonView):
     @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
     def get(self, request: Request, status_id: str) -> Response:
         kind, target = status_target(status_id)
+        viewer = viewer_id(request)
         if kind == "comment":
-            comment = get_comment(target)
-            return Response(
-                {"ancestors": [post_status(comment.post_id, request)], "descendants": []}
-            )
+            comment = comment_status(target, request)
+            ancestors = []
+            parent = comment["in_reply_to_id"]
+            if parent.startswith("c"):
+                ancestors.append(comment_status(int(parent[1:]), request))
+            post_id = get_comment(target).post_id
+            ancestors.insert(0, post_status(post_id, request))
+            return Response({"ancestors": ancestors, "descendants": []})
         post_status(target, request)  # 404 unless the caller may see the post
-        comments = list(
-            post_comments(target)
-            .select_related("post")
-            .order_by("created_at", "id")[:CONTEXT_LIMIT]
+        thread: list[Comment] = []
+        tops = post_comments(target, viewer_id=viewer).select_related("post", "parent")
+        for top in tops.order_by("created_at", "id")[:CONTEXT_LIMIT]:
+            thread.append(top)
+            if top.reply_count:
+                replies = comment_replies(top.pk, viewer_id=viewer).select_related("post", "parent")
+                thread += list(replies.order_by("created_at", "id")[:CONTEXT_LIMIT])
+        return Response(
+            {"ancestors": [], "descendants": entities.comment_statuses(thread[:CONTEXT_LIMIT])}
         )
-        return Response({"ancestors": [], "descendants": entities.comment_statuses(comments)})
 
 
 class StatusFavouritedByView(FeedMastodonView):
@@ -161,22 +191,35 @@ class _StatusActionView(FeedMastodonView):
     def act(self, request: Request, post_id: int) -> None:
         raise NotImplementedError
 
+    def act_on_comment(self, request: Request, comment_id: int) -> None:
+        raise NotFound("Record not found")
+
     @extend_schema(request=None, responses={200: dict[str, Any]}, tags=TAGS)
     def post(self, request: Request, status_id: str) -> Response:
-        post_id = _post_id(status_id)
-        with transaction.atomic():
-            self.act(request, post_id)
-        return Response(post_status(post_id, request))
+        kind, target = status_target(status_id)
+        if kind == "comment":
+            self.act_on_comment(request, target)
+            return Response(comment_status(target, request))
+        self.act(request, target)
+        return Response(post_status(target, request))
 
 
 class FavouriteView(_StatusActionView):
     def act(self, request: Request, post_id: int) -> None:
         like_post(user_id=request.user.id, post=get_post_for_write(post_id))
 
+    def act_on_comment(self, request: Request, comment_id: int) -> None:
+        comment = get_visible_comment(comment_id, viewer_id=request.user.id)
+        like_comment(user_id=request.user.id, comment=comment)
+
 
 class UnfavouriteView(_StatusActionView):
     def act(self, request: Request, post_id: int) -> None:
         unlike_post(user_id=request.user.id, post=get_post_for_write(post_id))
+
+    def act_on_comment(self, request: Request, comment_id: int) -> None:
+        comment = get_visible_comment(comment_id, viewer_id=request.user.id)
+        unlike_comment(user_id=request.user.id, comment=comment)
 
 
 class BookmarkView(_StatusActionView):

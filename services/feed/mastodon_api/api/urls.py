@@ -83,6 +83,11 @@ urlpatterns = [
         name="mastodon-status-unbookmark",
     ),
     path("api/v1/timelines/home", timelines.HomeTimelineView.as_view(), name="mastodon-home"),
+    path(
+        "api/v1/timelines/tag/<str:hashtag>",
+        timelines.TagTimelineView.as_view(),
+        name="mastodon-tag-timeline",
+    ),
     path("api/v1/bookmarks", timelines.BookmarkListView.as_view(), name="mastodon-bookmarks"),
     path("api/v1/media", media.MediaUploadView.as_view(), name="mastodon-media-v1"),
     path("api/v2/media", media.MediaUploadView.as_view(), name="mastodon-media-v2"),

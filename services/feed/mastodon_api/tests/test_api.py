@@ -161,3 +161,18 @@ def test_accounts_lookup_and_verify_credentials(ann, bob):
     assert ann.get(f"{M}/v1/accounts/lookup", {"acct": "bob"}).json()["id"] == "2"
     assert ann.get(f"{M}/v1/accounts/2/statuses").json() == []
     assert ann.get(f"{M}/v1/accounts/abc").status_code == 404
+
+
+def test_the_tag_timeline_and_replies_to_comments(ann, bob):
+    post = ann.post(f"{M}/v1/statuses", {"status": "at the #Beach"}).json()
+    tagged = ann.get(f"{M}/v1/timelines/tag/beach").json()
+    assert [s["id"] for s in tagged] == [post["id"]]
+    comment = bob.post(f"{M}/v1/statuses", {"status": "nice", "in_reply_to_id": post["id"]}).json()
+    reply = ann.post(f"{M}/v1/statuses", {"status": "ty", "in_reply_to_id": comment["id"]}).json()
+    assert reply["in_reply_to_id"] == comment["id"]
+    context = bob.get(f"{M}/v1/statuses/{post['id']}/context").json()
+    assert [s["id"] for s in context["descendants"]] == [comment["id"], reply["id"]]
+    faved = ann.post(f"{M}/v1/statuses/{comment['id']}/favourite").json()
+    assert (faved["favourited"], faved["favourites_count"]) == (True, 1)
+    ancestors = bob.get(f"{M}/v1/statuses/{reply['id']}/context").json()["ancestors"]
+    assert [s["id"] for s in ancestors] == [post["id"], comment["id"]]
