@@ -17,4 +17,5 @@ urlpatterns = [
     path("readyz", health.readyz),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/", include("notifications.api.urls")),
+    path("mastodon/", include("notifications.api.mastodon.urls")),
 ]

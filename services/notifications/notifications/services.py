@@ -446,6 +446,12 @@ def mark_read(*, user_id: int, up_to_id: int | None = None) -> int:
     return unread.update(read=True)
 
 
+def clear_notifications(*, user_id: int) -> int:
+    """Delete every notification of the user (Mastodon's `POST /notifications/clear`)."""
+    deleted, _ = Notification.objects.filter(recipient_id=user_id).delete()
+    return deleted
+
+
 @transaction.atomic
 def update_settings(*, user_id: int, changes: Mapping[str, bool]) -> NotificationSettings:
     """Change some of the user's per-type settings; the others keep their values."""
