@@ -153,7 +153,11 @@ class NotificationListView(MastodonView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(
+        operation_id="mastodon_api_v1_notifications_list",
+        responses={200: dict[str, Any]},
+        tags=TAGS,
+    )
     def get(self, request: Request) -> Response:
         wanted = set(MASTODON_TYPES)
         if types := list_param(request, "types"):
