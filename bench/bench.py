@@ -1031,7 +1031,27 @@ class Bench:
             ),
         ]
         self.targets += self.measure_fanout()
+        self.targets += self.measure_mastodon(viewers, timeline_file)
         del references_static
+
+    def measure_mastodon(self, viewers: list[int], timeline_file: Path) -> list[tuple]:
+        """The home timeline through the Mastodon-compatible API (docs/mastodon.md) against the
+        native one, interleaved: the layer only re-spells the same page, so it keeps ≥ 0.8x."""
+        mastodon_file = self.write_requests(
+            "mastodon_home",
+            [("GET", "/mastodon/api/v1/timelines/home", self.token(v)) for v in viewers],
+        )
+        native, mastodon = self.wrk(
+            ("timeline, first page, native (beside the Mastodon one)", self.gateway, timeline_file),
+            ("Mastodon timelines/home, first page", self.gateway, mastodon_file),
+        )
+        return [
+            (
+                "Mastodon timelines/home ≥ 0.8x the native timeline's req/s",
+                mastodon.rps / native.rps,
+                mastodon.rps >= 0.8 * native.rps,
+            )
+        ]
 
     def report_lag(self) -> list[str]:
         lag = self.lag

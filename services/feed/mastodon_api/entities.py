@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
+from django.db import connection
 
 from authors.models import Author
 from authors.services import summarize_authors
@@ -55,29 +56,43 @@ def _timestamp(value: Any) -> str:
 # --- Accounts ------------------------------------------------------------------------------
 
 
+def _accounts_statement() -> str:
+    author, stats = Author._meta.db_table, UserStats._meta.db_table
+    # Table names come from the models; the ids are a parameter.
+    return f"""
+        SELECT a.id, a.username, a.avatar_url, a.name, a.is_private,
+               s.posts_count, s.followers_count, s.following_count
+        FROM {author} a LEFT JOIN {stats} s ON s.user_id = a.id
+        WHERE a.id = ANY(%s) AND a.deleted_at IS NULL AND a.missing_since IS NULL
+    """  # noqa: S608
+
+
 def accounts(user_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """The Account of each user: the replica's profile and the stored counters (two queries,
-    plus the users service's look-up of users the replica does not hold)."""
+    """The Account of each user: the replica's profile and the stored counters, in one
+    statement; users the replica does not hold are summarized as every author is
+    (`summarize_authors`: the users service's look-up, or a placeholder)."""
     wanted = set(user_ids)
     if not wanted:
         return {}
-    summaries = summarize_authors(wanted)
-    rows = {
-        row["id"]: row
-        for row in Author.objects.filter(pk__in=wanted).values(
-            "id", "name", "is_private", "updated_at"
+    with connection.cursor() as cursor:
+        cursor.execute(_accounts_statement(), [list(wanted)])
+        rows = cursor.fetchall()
+    found = {}
+    for user_id, username, avatar_url, name, is_private, posts, followers, following in rows:
+        found[user_id] = _account(
+            {"id": user_id, "username": username, "avatar_url": avatar_url},
+            {"name": name, "is_private": is_private},
+            {
+                "posts_count": posts or 0,
+                "followers_count": followers or 0,
+                "following_count": following or 0,
+            },
         )
-    }
-    stats = {
-        row["user_id"]: row
-        for row in UserStats.objects.filter(pk__in=wanted).values(
-            "user_id", "posts_count", "followers_count", "following_count"
-        )
-    }
-    return {
-        user_id: _account(summaries[user_id], rows.get(user_id), stats.get(user_id))
-        for user_id in wanted
-    }
+    missing = wanted - found.keys()
+    if missing:
+        for user_id, summary in summarize_authors(missing).items():
+            found[user_id] = _account(summary, None, None)
+    return found
 
 
 def account(user_id: int) -> dict[str, Any]:

@@ -119,6 +119,18 @@ _ERROR = {
 }
 # 400 is either {"detail": ...} or DRF's field errors: {"field": ["message", ...], ...}.
 _VALIDATION_ERROR = {"type": "object", "additionalProperties": {}}
+# The Mastodon-compatible API's errors (shared.mastodon): `{"error": ...}` from the services
+# (OAuth's with `error_description`), `{"detail": ...}` from the gateway itself.
+_MASTODON_ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "error_description": {"type": "string"},
+        "details": {"type": "object", "additionalProperties": {}},
+        "detail": {"type": "string"},
+    },
+    "anyOf": [{"required": ["error"]}, {"required": ["detail"]}],
+}
 _COMMON_ERRORS = {
     "400": ("ValidationError", "Invalid input: field errors, or `detail`."),
     "401": ("Error", "Missing, invalid or expired access token."),
@@ -141,13 +153,17 @@ def document_common_errors(result: dict, **kwargs: object) -> dict:
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", _ERROR)
     schemas.setdefault("ValidationError", _VALIDATION_ERROR)
-    for operations in result.get("paths", {}).values():
+    schemas.setdefault("MastodonError", _MASTODON_ERROR)
+    for path, operations in result.get("paths", {}).items():
+        mastodon = path.startswith("/mastodon/")
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             errors = dict(_COMMON_ERRORS)
             if method != "get":
                 errors.update(_UNSAFE_ERRORS)
+            if mastodon:
+                errors = {code: ("MastodonError", text) for code, (_, text) in errors.items()}
             responses = operation.setdefault("responses", {})
             for code, (schema, description) in errors.items():
                 responses.setdefault(

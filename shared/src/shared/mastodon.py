@@ -170,3 +170,9 @@ class MastodonPagination(KeysetPagination):
             }
         )
         return parameters
+
+
+# What the API documents answer with (the entities are Mastodon's, as its documentation
+# describes them): one entity, or a list of them.
+ENTITY: dict[str, Any] = {"type": "object", "additionalProperties": {}}
+ENTITIES: dict[str, Any] = {"type": "array", "items": ENTITY}

@@ -1,7 +1,5 @@
 """/mastodon/api/v1/accounts/...: accounts, their statuses and follows, relationships."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
@@ -17,7 +15,7 @@ from mastodon_api import entities
 from mastodon_api.api.common import FeedMastodonView, db_id
 from posts.selectors import user_post_rows
 from relationships.models import Follow
-from shared.mastodon import MastodonPagination, list_param
+from shared.mastodon import ENTITIES, ENTITY, MastodonPagination, list_param
 from social.selectors import followed_by, followers_of
 
 TAGS = ["mastodon"]
@@ -35,13 +33,13 @@ class VerifyCredentialsView(FeedMastodonView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITY}, tags=TAGS)
     def get(self, request: Request) -> Response:
         return Response(entities.credential_account(request.user.id))
 
 
 class AccountDetailView(FeedMastodonView):
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITY}, tags=TAGS)
     def get(self, request: Request, account_id: str) -> Response:
         return Response(entities.account(_existing(account_id)))
 
@@ -49,7 +47,7 @@ class AccountDetailView(FeedMastodonView):
 class AccountLookupView(FeedMastodonView):
     """`?acct=username` (a local `username@host` is the same)."""
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITY}, tags=TAGS)
     def get(self, request: Request) -> Response:
         acct = request.query_params.get("acct", "").strip().lstrip("@").split("@")[0].lower()
         if not acct or len(acct) > 30:
@@ -64,7 +62,7 @@ class AccountLookupView(FeedMastodonView):
 class AccountStatusesView(FeedMastodonView):
     """The account's posts, newest first, as the native `GET /users/{id}/posts` reads them."""
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITIES}, tags=TAGS)
     def get(self, request: Request, account_id: str) -> Response:
         user_id = db_id(account_id)
         paginator = MastodonPagination()
@@ -83,7 +81,7 @@ class _FollowListView(FeedMastodonView):
     def follows(self, user_id: int) -> QuerySet[Follow]:
         raise NotImplementedError
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITIES}, tags=TAGS)
     def get(self, request: Request, account_id: str) -> Response:
         paginator = MastodonPagination()
         page = paginator.paginate_queryset(self.follows(db_id(account_id)), request, view=self)
@@ -113,7 +111,7 @@ def _relationship(request: Request, user_id: int) -> Response:
 class AccountFollowView(FeedMastodonView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(request=None, responses={200: ENTITY}, tags=TAGS)
     def post(self, request: Request, account_id: str) -> Response:
         user_id = db_id(account_id)
         follow_user(follower_id=request.user.id, followee_id=user_id)
@@ -123,7 +121,7 @@ class AccountFollowView(FeedMastodonView):
 class AccountUnfollowView(FeedMastodonView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(request=None, responses={200: ENTITY}, tags=TAGS)
     def post(self, request: Request, account_id: str) -> Response:
         user_id = db_id(account_id)
         unfollow_user(follower_id=request.user.id, followee_id=user_id)
@@ -135,7 +133,7 @@ class RelationshipsView(FeedMastodonView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITIES}, tags=TAGS)
     def get(self, request: Request) -> Response:
         ids = []
         for raw in list_param(request, "id")[:40]:

@@ -14,6 +14,7 @@ from mastodon_api.api.common import FeedMastodonView, db_id
 from mastodon_api.models import PendingMedia
 from mastodon_api.services import describe_media, upload_media
 from posts.api.media import media_urls
+from shared.mastodon import ENTITY
 from shared.parsers import JSONParser
 
 TAGS = ["mastodon"]
@@ -71,7 +72,7 @@ class MediaUploadView(FeedMastodonView):
     class InputSerializer(DescriptionSerializer):
         file = serializers.FileField(allow_empty_file=False)
 
-    @extend_schema(request=InputSerializer, responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(request=InputSerializer, responses={200: ENTITY}, tags=TAGS)
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -87,11 +88,11 @@ class MediaDetailView(FeedMastodonView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITY}, tags=TAGS)
     def get(self, request: Request, media_id: str) -> Response:
         return Response(attachment(_own(request, media_id)))
 
-    @extend_schema(request=DescriptionSerializer, responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(request=DescriptionSerializer, responses={200: ENTITY}, tags=TAGS)
     def put(self, request: Request, media_id: str) -> Response:
         media = _own(request, media_id)
         data = DescriptionSerializer(data=request.data)

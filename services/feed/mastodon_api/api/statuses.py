@@ -43,7 +43,7 @@ from posts.services import (
 )
 from saved.selectors import visible_post
 from saved.services import remove_bookmark
-from shared.mastodon import MastodonPagination, list_param
+from shared.mastodon import ENTITIES, ENTITY, MastodonPagination, list_param
 
 TAGS = ["mastodon"]
 # A thread's comments shown by `context` (Mastodon returns the whole thread in one answer).
@@ -87,7 +87,7 @@ class StatusListView(FeedMastodonView):
         spoiler_text = serializers.CharField(required=False, allow_blank=True, allow_null=True)
         language = serializers.CharField(required=False, allow_blank=True, allow_null=True)
 
-    @extend_schema(request=InputSerializer, responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(request=InputSerializer, responses={200: ENTITY}, tags=TAGS)
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -117,14 +117,14 @@ class StatusListView(FeedMastodonView):
 
 
 class StatusDetailView(FeedMastodonView):
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITY}, tags=TAGS)
     def get(self, request: Request, status_id: str) -> Response:
         kind, target = status_target(status_id)
         if kind == "comment":
             return Response(comment_status(target, request))
         return Response(post_status(target, request))
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITY}, tags=TAGS)
     def delete(self, request: Request, status_id: str) -> Response:
         if not request.user.is_authenticated:
             raise PermissionDenied("The access token is invalid")
@@ -147,7 +147,7 @@ class StatusDetailView(FeedMastodonView):
 class StatusContextView(FeedMastodonView):
     """A post's comments as its descendants; a comment's post as its ancestor."""
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITY}, tags=TAGS)
     def get(self, request: Request, status_id: str) -> Response:
         kind, target = status_target(status_id)
         viewer = viewer_id(request)
@@ -174,7 +174,7 @@ class StatusContextView(FeedMastodonView):
 
 
 class StatusFavouritedByView(FeedMastodonView):
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITIES}, tags=TAGS)
     def get(self, request: Request, status_id: str) -> Response:
         post_id = _post_id(status_id)
         ensure_post_exists(post_id)
@@ -194,7 +194,7 @@ class _StatusActionView(FeedMastodonView):
     def act_on_comment(self, request: Request, comment_id: int) -> None:
         raise NotFound("Record not found")
 
-    @extend_schema(request=None, responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(request=None, responses={200: ENTITY}, tags=TAGS)
     def post(self, request: Request, status_id: str) -> Response:
         kind, target = status_target(status_id)
         if kind == "comment":

@@ -2,8 +2,6 @@
 own statements (`timeline.selectors.timeline_page`, `discovery.selectors.tag_post_rows`,
 `saved.selectors.bookmark_rows`)."""
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -16,7 +14,7 @@ from mastodon_api import entities
 from mastodon_api.api.common import FeedMastodonView, PositionedMastodonPagination
 from posts.text import tag_name
 from saved.selectors import bookmark_rows
-from shared.mastodon import MastodonPagination
+from shared.mastodon import ENTITIES, MastodonPagination
 from timeline.selectors import timeline_page
 
 TAGS = ["mastodon"]
@@ -25,7 +23,7 @@ TAGS = ["mastodon"]
 class HomeTimelineView(FeedMastodonView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITIES}, tags=TAGS)
     def get(self, request: Request) -> Response:
         paginator = MastodonPagination()
         rows = paginator.paginate(
@@ -40,7 +38,7 @@ class HomeTimelineView(FeedMastodonView):
 class BookmarkListView(FeedMastodonView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITIES}, tags=TAGS)
     def get(self, request: Request) -> Response:
         paginator = PositionedMastodonPagination()
         rows = paginator.paginate(
@@ -55,7 +53,7 @@ class BookmarkListView(FeedMastodonView):
 class TagTimelineView(FeedMastodonView):
     """The posts with the hashtag, newest first (as `GET /api/v1/tags/{name}/posts`)."""
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITIES}, tags=TAGS)
     def get(self, request: Request, hashtag: str) -> Response:
         tag = tag_name(hashtag)
         if tag is None:

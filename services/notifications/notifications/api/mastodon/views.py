@@ -20,7 +20,7 @@ from actors.models import Actor
 from notifications.models import Notification, NotificationType
 from notifications.selectors import notification_queryset
 from notifications.services import clear_notifications
-from shared.mastodon import MastodonPagination, MastodonView, list_param
+from shared.mastodon import ENTITIES, ENTITY, MastodonPagination, MastodonView, list_param
 
 TAGS = ["mastodon"]
 EPOCH = "1970-01-01T00:00:00.000Z"
@@ -155,7 +155,7 @@ class NotificationListView(MastodonView):
 
     @extend_schema(
         operation_id="mastodon_api_v1_notifications_list",
-        responses={200: dict[str, Any]},
+        responses={200: ENTITIES},
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
@@ -174,7 +174,7 @@ class NotificationListView(MastodonView):
 class NotificationDetailView(MastodonView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(responses={200: ENTITY}, tags=TAGS)
     def get(self, request: Request, notification_id: str) -> Response:
         found = None
         if notification_id.isascii() and notification_id.isdigit() and len(notification_id) < 19:
@@ -191,7 +191,7 @@ class NotificationDetailView(MastodonView):
 class NotificationClearView(MastodonView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: dict[str, Any]}, tags=TAGS)
+    @extend_schema(request=None, responses={200: ENTITY}, tags=TAGS)
     def post(self, request: Request) -> Response:
         clear_notifications(user_id=request.user.id)
         return Response({})

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from accounts.api.auth import PASSWORD_MAX_LENGTH, request_client
 from accounts.models import ClientApp, User
 from accounts.services import authenticate_app, obtain_app_token, register_app, revoke_app_token
-from shared.mastodon import MastodonView, mastodon_version
+from shared.mastodon import ENTITY, MastodonView, mastodon_version
 
 # The post limits clients show in their composer, as the feed enforces them.
 MAX_CHARACTERS = 2200
@@ -76,7 +76,7 @@ def _version() -> str:
 class InstanceV1View(PublicMastodonView):
     """Mastodon's V1::Instance: what clients read before signing in."""
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=["mastodon"])
+    @extend_schema(responses={200: ENTITY}, tags=["mastodon"])
     def get(self, request: Request) -> Response:
         domain = _domain(request)
         return Response(
@@ -108,7 +108,7 @@ class InstanceV1View(PublicMastodonView):
 class InstanceV2View(PublicMastodonView):
     """Mastodon's Instance (v2)."""
 
-    @extend_schema(responses={200: dict[str, Any]}, tags=["mastodon"])
+    @extend_schema(responses={200: ENTITY}, tags=["mastodon"])
     def get(self, request: Request) -> Response:
         configuration = _configuration()
         configuration["urls"] = {"streaming": None}
@@ -177,7 +177,7 @@ class AppListView(PublicMastodonView):
             max_length=200, required=False, allow_blank=True, allow_null=True, default=""
         )
 
-    @extend_schema(request=InputSerializer, responses={200: dict[str, Any]}, tags=["mastodon"])
+    @extend_schema(request=InputSerializer, responses={200: ENTITY}, tags=["mastodon"])
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -280,7 +280,7 @@ class OAuthRevokeView(PublicMastodonView):
         client_secret = serializers.CharField(max_length=200)
         token = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={200: dict[str, Any]}, tags=["mastodon"])
+    @extend_schema(request=InputSerializer, responses={200: ENTITY}, tags=["mastodon"])
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
