@@ -37,7 +37,7 @@ def password_grant(client, app, *, username="ann@example.com", password=PASSWORD
 
 def test_instance_v1_and_v2_say_they_speak_mastodon_4_3(client):
     v1 = client.get(f"{BASE}/api/v1/instance")
-    v2 = client.get(f"{BASE}/api/v2/instance")
+    v2 = client.get(f"{BASE}/api/v2/instance/")
     assert v1.status_code == v2.status_code == 200
     assert v1.json()["version"] == "4.3.0 (compatible; social 1.0)"
     assert v2.json()["version"] == v1.json()["version"]
