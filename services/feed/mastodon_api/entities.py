@@ -198,7 +198,7 @@ def _media(post_id: int, position: int, image: dict[str, Any]) -> dict[str, Any]
         "aspect": width / height if height else 1,
     }
     return {
-        "id": f"{post_id}-{position}",
+        "id": str(image.get("id", f"{post_id}-{position}")),
         "type": "image",
         "url": image["url"],
         "preview_url": image["thumbnail_url"],

@@ -20,6 +20,7 @@ class PendingMedia(models.Model):
     height = models.IntegerField()
     thumbnail_width = models.IntegerField()
     thumbnail_height = models.IntegerField()
+    blurhash = models.CharField(max_length=100, blank=True)
     description = models.CharField(max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -35,6 +35,7 @@ def upload_media(*, owner_id: int, upload: UploadedFile, description: str = "") 
             height=processed.image.height,
             thumbnail_width=processed.thumbnail.width,
             thumbnail_height=processed.thumbnail.height,
+            blurhash=processed.blurhash,
             description=description,
         )
     except BaseException:
@@ -49,8 +50,11 @@ def describe_media(*, media: PendingMedia, description: str) -> PendingMedia:
 
 
 @contextmanager
-def claiming_media(*, owner_id: int, media_ids: Sequence[str]) -> Iterator[list[ProcessedImage]]:
-    """The owner's pending media `media_ids` as images for a new post, in that order; inside
+def claiming_media(
+    *, owner_id: int, media_ids: Sequence[str]
+) -> Iterator[tuple[list[ProcessedImage], list[str]]]:
+    """The owner's pending media `media_ids` as images for a new post, in that order, and their
+    descriptions (the images' alt texts); inside
     the block's transaction they are claimed (their rows go with the commit, their files after
     it, the post having stored copies). `ValidationError` for an id that is not the caller's
     pending media."""
@@ -71,7 +75,7 @@ def claiming_media(*, owner_id: int, media_ids: Sequence[str]) -> Iterator[list[
             raise ValidationError({"media_ids": [f"No such media: {', '.join(missing)}"]})
         opened = []
         try:
-            images = []
+            images, descriptions = [], []
             for media_id in dict.fromkeys(ids):
                 row = rows[media_id]
                 image, thumbnail = (
@@ -88,9 +92,11 @@ def claiming_media(*, owner_id: int, media_ids: Sequence[str]) -> Iterator[list[
                             row.thumbnail_width,
                             row.thumbnail_height,
                         ),
+                        blurhash=row.blurhash,
                     )
                 )
-            yield images
+                descriptions.append(row.description)
+            yield images, descriptions
         finally:
             for file in opened:
                 file.close()

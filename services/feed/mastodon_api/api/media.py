@@ -45,7 +45,7 @@ def attachment(media: PendingMedia) -> dict[str, Any]:
             "small": size(media.thumbnail_width, media.thumbnail_height),
         },
         "description": media.description or None,
-        "blurhash": None,
+        "blurhash": media.blurhash or None,
     }
 
 

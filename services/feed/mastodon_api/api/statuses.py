@@ -111,8 +111,11 @@ class StatusListView(FeedMastodonView):
             raise ValidationError(
                 {"media_ids": [f"At most {MAX_IMAGES_PER_POST} images per post."]}
             )
-        with services.claiming_media(owner_id=request.user.id, media_ids=media_ids) as images:
-            post = create_post(author_id=request.user.id, body=text, images=images)
+        claimed = services.claiming_media(owner_id=request.user.id, media_ids=media_ids)
+        with claimed as (images, descriptions):
+            post = create_post(
+                author_id=request.user.id, body=text, images=images, alt_texts=descriptions
+            )
         return Response(post_status(post.pk, request))
 
 

@@ -79,7 +79,11 @@ def test_media_first_then_a_status_claims_it(ann, media_root):
     changed = ann.put(f"{M}/v1/media/{media['id']}", {"description": "red"}, format="json")
     assert changed.json()["description"] == "red"
     status = ann.post(f"{M}/v1/statuses", {"status": "look", "media_ids[]": [media["id"]]}).json()
-    assert [m["meta"]["original"]["size"] for m in status["media_attachments"]] == ["40x30"]
+    (attached,) = status["media_attachments"]
+    assert attached["meta"]["original"]["size"] == "40x30"
+    assert attached["description"] == "red"
+    assert attached["blurhash"]
+    assert attached["id"] == str(PostImage.objects.get().pk)
     assert PostImage.objects.count() == 1
     assert not PendingMedia.objects.exists()
     # Claimed once: a second status cannot take it again.
