@@ -301,7 +301,9 @@ def statuses(rows: Sequence[PostRow]) -> list[dict[str, Any]]:
                 media=[_media(post["id"], i, image) for i, image in enumerate(post["images"])],
                 mentions=[_mention(user) for user in mentioned.values()],
                 tags=post["hashtags"],
-                favourites_count=post["like_count"],
+                # A count its author hides (`hide_like_count`) is null natively; 0 here, as
+                # Mastodon's is always a number.
+                favourites_count=post["like_count"] or 0,
                 replies_count=post["comment_count"],
                 favourited=post["liked_by_me"],
                 bookmarked=post["bookmarked_by_me"],
