@@ -155,7 +155,7 @@ RENDERED_POSTS_CACHE_SIZE = non_negative_int("RENDERED_POSTS_CACHE_SIZE", defaul
 # for read one inbox range; older pages merge the followees' posts. 0 turns the reads off (every
 # page merged). After raising it, `manage.py fill_timeline_inboxes` extends what is trusted.
 TIMELINE_INBOX_DAYS = non_negative_int("TIMELINE_INBOX_DAYS", default=21)
-# Hybrid fan-out (timeline.fanout; docs/timeline-query.md): an account with at most this many
+# Hybrid fan-out (timeline.services; docs/timeline-query.md): an account with at most this many
 # followers has its posts copied into its followers' inboxes by the event consumer, in batches
 # of FANOUT_BATCH_SIZE followers (one transaction each); a larger one is not fanned out, and its
 # posts are merged into its followers' pages when they are read. Back under 90% of it, an
