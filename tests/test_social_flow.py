@@ -59,6 +59,9 @@ def test_stats_count_posts_and_follows_and_say_whether_the_caller_follows(api):
         "followers_count": 2,
         "following_count": 1,
         "followed_by_me": True,
+        "follow_requested_by_me": False,
+        "blocked_by_me": False,
+        "muted_by_me": False,
     }
     assert anonymous.json()["followed_by_me"] is False
 

@@ -14,8 +14,10 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from psycopg2 import errors as pg_errors
 
+from actions.follows import accept_every_follow_request
 from authors.models import Author
 from posts.services import delete_user_content
+from relationships.services import forget_user_relationships
 from saved.services import forget_user_collections
 from social.services import forget_user_follows
 from timeline.services import forget_inbox
@@ -118,6 +120,7 @@ def _apply_account_event(
     deleting = event_type == AccountEventType.USER_DELETED
     if not deleting and not username:
         raise ValueError(f"{event_type} needs a username")
+    going_public = False
     with transaction.atomic():
         # The row lock serialises every delivery of this user's events: a concurrent duplicate
         # waits here, then finds the sequence already recorded. get_or_create survives a concurrent
@@ -142,6 +145,7 @@ def _apply_account_event(
             author.username = username
             author.name = name
             author.avatar_url = avatar_url
+            going_public = author.is_private and is_private is False
             if is_private is not None:
                 author.is_private = is_private
         author.last_event_sequence = sequence
@@ -159,18 +163,23 @@ def _apply_account_event(
                 "updated_at",
             ]
         )
+        if going_public:
+            # Going public accepts every pending request (the contract), in this transaction:
+            # a request made meanwhile waited for the row lock above and is among them.
+            accept_every_follow_request(target_id=user_id)
     return True
 
 
 def _forget_account(*, user_id: int) -> None:
     """Remove everything a deleted user left: posts (files after the commit), comments, likes,
-    bookmarks, follows both ways with every counter they fed, the user's inbox and their
-    collections."""
+    bookmarks, follows both ways with every counter they fed, follow requests, blocks and mutes
+    both ways, the user's inbox and their collections."""
     # Content before follows: the follows step takes the counter rows of everyone on the other
     # side, and other writers take counter rows last; holding them for the shortest time makes
     # a deadlock with those writers least likely.
     delete_user_content(user_id=user_id)
     # Also deletes the user's own counters row, posts_count with it.
     forget_user_follows(user_id=user_id)
+    forget_user_relationships(user_id=user_id)
     forget_inbox(user_id=user_id)
     forget_user_collections(user_id=user_id)

@@ -37,3 +37,9 @@ def users_by_username(usernames: Iterable[str]) -> dict[str, UserSummary | None]
         else {"id": row["id"], "username": row["username"], "avatar_url": row["avatar_url"]}
         for row in rows
     }
+
+
+def replica_summary(user_id: int) -> UserSummary:
+    """The summary of one user as the replica holds them, or `unknown_user_summary` (one query):
+    what an event names its actor with."""
+    return replica_summaries([user_id]).get(user_id) or unknown_user_summary(user_id)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/feed/", admin_site.urls),
     path("api/v1/", include("posts.api.urls")),
     path("api/v1/", include("social.api.urls")),
+    path("api/v1/", include("relationships.api.urls")),
     path("api/v1/", include("timeline.api.urls")),
     path("api/v1/", include("saved.api.urls")),
     path("api/v1/", include("moderation.api.urls")),

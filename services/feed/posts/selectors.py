@@ -31,7 +31,7 @@ from posts.models import (
     PostTag,
     Tag,
 )
-from relationships.visibility import not_blocked_q, sql_visible, visible_q
+from relationships.visibility import explain_empty_list, not_blocked_q, sql_visible, visible_q
 from shared import prepared
 from shared.counters import Counter
 from shared.pagination import Cursor, Keyset
@@ -43,17 +43,20 @@ def shown_like_count(*, post: Post, like_count: int, viewer_id: int | None) -> i
     return None if post.hide_like_count and post.author_id != viewer_id else like_count
 
 
-def get_post_for_write(post_id: int) -> Post:
-    """The bare post row (no images, no annotations), for services that change it."""
+def get_post_for_write(post_id: int, *, viewer_id: int | None) -> Post:
+    """The bare post row (no images, no annotations), for services that change it or what hangs
+    off it; `NotFound` when there is none or the writer may not see it
+    (`relationships.visibility`: a like, a comment, a non-author's edit all answer 404)."""
     try:
-        return Post.objects.get(pk=post_id)
+        return Post.objects.filter(visible_q(viewer_id, "author_id")).get(pk=post_id)
     except Post.DoesNotExist:
         raise NotFound("No post with that id.") from None
 
 
-def ensure_post_exists(post_id: int) -> None:
-    """`NotFound` unless the post exists: the 404 of the likes and comments lists."""
-    if not Post.objects.filter(pk=post_id).exists():
+def ensure_post_visible(post_id: int, *, viewer_id: int | None) -> None:
+    """`NotFound` unless the post exists and the viewer may see it: the 404 of the likes and
+    comments lists."""
+    if not Post.objects.filter(visible_q(viewer_id, "author_id"), pk=post_id).exists():
         raise NotFound("No post with that id.")
 
 
@@ -291,13 +294,20 @@ POSITION_TYPES = (datetime, int)
 
 @prepared.statement
 def _single_post_statement() -> sql.Composed:
-    return post_rows_statement(
-        sql.SQL("SELECT %(id)s::bigint AS id"), keyset=Keyset.of(None), limit=1
+    # The policy on the post's author: two index-only probes of the blocks and one of the
+    # replica, plus one of the follows for a private author (docs/visibility.md).
+    ids = sql.SQL(
+        "SELECT post.id FROM {posts} AS post WHERE post.id = %(id)s AND {visible}"
+    ).format(
+        posts=sql.Identifier(Post._meta.db_table),
+        visible=sql_visible(sql.SQL("post.author_id")),
     )
+    return post_rows_statement(ids, keyset=Keyset.of(None), limit=1)
 
 
 def get_post_row(post_id: int, *, viewer_id: int | None = None) -> PostRow:
-    """The post with everything the Post shape needs; `NotFound` when there is none."""
+    """The post with everything the Post shape needs; `NotFound` when there is none or the
+    viewer may not see it (`relationships.visibility`)."""
     rows = post_rows(_single_post_statement(), {"id": post_id}, viewer_id=viewer_id)
     if not rows:
         raise NotFound("No post with that id.")
@@ -308,15 +318,18 @@ def get_post_row(post_id: int, *, viewer_id: int | None = None) -> PostRow:
 def _user_posts_statement(keyset: Keyset, limit: int) -> sql.Composed:
     # The row comparison with the cursor is an index condition of posts_author_recent, so the
     # scan starts at the cursor, and reads only the index (id and created_at are in it).
+    # The policy is about the one author: Postgres evaluates it once (InitPlans), before the
+    # scan, and a page is all of the author's posts past the cursor or none.
     ids = sql.SQL(
         """
         SELECT post.id FROM {posts} AS post
-        WHERE post.author_id = %(author)s AND {past}
+        WHERE post.author_id = %(author)s AND {past} AND {visible}
         ORDER BY {order}
         LIMIT {limit}
         """
     ).format(
         posts=sql.Identifier(Post._meta.db_table),
+        visible=sql_visible(sql.SQL("%(author)s::bigint")),
         past=keyset.sql_past(sql.SQL("post.created_at"), sql.SQL("post.id")),
         order=keyset.sql_order(sql.SQL("post.created_at"), sql.SQL("post.id")),
         limit=sql.Literal(limit),
@@ -327,17 +340,23 @@ def _user_posts_statement(keyset: Keyset, limit: int) -> sql.Composed:
 def user_post_rows(
     user_id: int, *, viewer_id: int | None, cursor: Cursor | None, limit: int
 ) -> list[PostRow]:
-    """Up to `limit` of a user's posts just past `cursor`, in the page's direction.
+    """Up to `limit` of a user's posts just past `cursor`, in the page's direction, as the
+    viewer may see them: `PrivateAccount` (403) for a private account's non-follower, no posts
+    for a viewer in a block with the user (`relationships.visibility`).
 
     Newest first on (created_at, id); a `reverse` cursor walks towards newer posts and returns
-    them oldest first (`KeysetPagination.paginate` flips them).
+    them oldest first (`KeysetPagination.paginate` flips them). One query; a second only when
+    the page is empty, to tell a private account from an empty list.
     """
     keyset = Keyset.of(cursor)
-    return post_rows(
+    rows = post_rows(
         _user_posts_statement(keyset, int(limit)),
         {"author": user_id, **keyset.sql_params(cursor, POSITION_TYPES)},
         viewer_id=viewer_id,
     )
+    if not rows:
+        explain_empty_list(owner_id=user_id, viewer_id=viewer_id)
+    return rows
 
 
 # --- Search ---------------------------------------------------------------------------------
@@ -448,9 +467,14 @@ def search_post_rows(
     )
 
 
-def post_likes(post_id: int) -> QuerySet[Like]:
-    """A post's likes; paginate on ("-created_at", "-id") (index likes_post_recent)."""
-    return Like.objects.filter(post_id=post_id).only("id", "user_id", "created_at")
+def post_likes(post_id: int, *, viewer_id: int | None) -> QuerySet[Like]:
+    """A post's likes, without those of users in a block with the viewer (call
+    `ensure_post_visible` first); paginate on ("-created_at", "-id") (index likes_post_recent)."""
+    return (
+        Like.objects.filter(post_id=post_id)
+        .filter(not_blocked_q(viewer_id, "user_id"))
+        .only("id", "user_id", "created_at")
+    )
 
 
 def comment_queryset(*, viewer_id: int | None = None) -> QuerySet[Comment]:

@@ -342,6 +342,16 @@ def _image_files(images: QuerySet[PostImage]) -> list[str]:
     return names
 
 
+def _ensure_may_touch(*, user_id: int, post: Post) -> None:
+    """`NotFound` unless `user_id` may see the post's author (`relationships.visibility`),
+    checked after the pair's lock: a block that commits meanwhile is either seen here or comes
+    after this write (and hides it from then on)."""
+    if user_id == post.author_id:
+        return
+    lock_pair(user_id, post.author_id)
+    ensure_visible(viewer_id=user_id, author_id=post.author_id, detail=NO_POST)
+
+
 def like_post(*, user_id: int, post: Post) -> tuple[int, bool]:
     """Like `post` as `user_id`; return (like_count, created). Idempotent under concurrency.
 
@@ -357,6 +367,7 @@ def like_post(*, user_id: int, post: Post) -> tuple[int, bool]:
     """
     with transaction.atomic():
         lock_authors_for_writing(writer_id=user_id)
+        _ensure_may_touch(user_id=user_id, post=post)
         _, created = get_or_create_toggle(Like.objects, post_id=post.pk, user_id=user_id)
         if created:
             events.record_post_liked(post=post, user_id=user_id)
@@ -408,9 +419,7 @@ def bookmark_post(*, user_id: int, post: Post) -> bool:
     try:
         with transaction.atomic():
             lock_authors_for_writing(writer_id=user_id)
-            # A block committing meanwhile is seen: it takes the same pair lock.
-            lock_pair(user_id, post.author_id)
-            ensure_visible(viewer_id=user_id, author_id=post.author_id, detail=NO_POST)
+            _ensure_may_touch(user_id=user_id, post=post)
             _, created = get_or_create_toggle(Bookmark.objects, post_id=post.pk, user_id=user_id)
     except IntegrityError as error:
         if violates(error, errorcodes.FOREIGN_KEY_VIOLATION):
@@ -452,6 +461,7 @@ def add_comment(*, post: Post, author_id: int, body: str, parent_id: int | None 
     named = resolve_mentions(body)
     with transaction.atomic():
         lock_authors_for_writing(writer_id=author_id)
+        _ensure_may_touch(user_id=author_id, post=post)
         open_for_comments = Post.objects.filter(pk=post.pk, comments_disabled=False)
         if not open_for_comments.update(comment_count=F("comment_count") + 1):
             if Post.objects.filter(pk=post.pk).exists():

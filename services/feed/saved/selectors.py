@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound
 
 from posts.models import Bookmark, Post
 from posts.selectors import PostRow, get_post_for_write, post_rows, post_rows_statement
-from relationships.visibility import ensure_visible, sql_visible, visible_q
+from relationships.visibility import sql_visible, visible_q
 from saved.models import Collection, CollectionEntry
 from shared import prepared
 from shared.pagination import Cursor, Keyset
@@ -28,9 +28,7 @@ def visible_post(post_id: int, *, viewer_id: int) -> Post:
     """The post, for a write that saves it or takes it out; `NotFound` unless it exists and
     the viewer may see it (to a viewer who may not, it does not exist). `bookmark_post` checks
     again inside its transaction."""
-    post = get_post_for_write(post_id)
-    ensure_visible(viewer_id=viewer_id, author_id=post.author_id, detail="No post with that id.")
-    return post
+    return get_post_for_write(post_id, viewer_id=viewer_id)
 
 
 @prepared.statement

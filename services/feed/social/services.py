@@ -3,31 +3,21 @@
 Counters change with F() in the same transaction as the follow (or post) that changes them. The
 rows of `UserStats` are always locked in ascending user id, whichever transaction takes them, so
 a follow A->B and a follow B->A at the same moment wait for each other instead of deadlocking.
-What a follow also changes in the timeline inboxes is done by `actions.follows`, inside the
-transaction these open.
+Whether a follow may be made at all (blocks, a private followee) and what it also changes in the
+timeline inboxes is decided by `actions.follows`, in whose transaction these run.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 
 from django.db import connection, transaction
 from django.db.models import F
-from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound
 
-from authors.services import ensure_author_exists, lock_authors_for_writing
 from posts.models import Post
 from relationships.models import Follow
 from shared.db import get_or_create_toggle
 from social import events
 from social.models import UserStats
 from social.selectors import user_stats_counters
-
-
-class SelfFollow(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "You cannot follow yourself."
-    default_code = "self_follow"
 
 
 def _change_counters(changes: Mapping[int, Mapping[str, int]]) -> None:
@@ -64,57 +54,44 @@ def lock_user_stats(user_ids: Iterable[int]) -> None:
     list(locked.order_by("pk").values_list("pk", flat=True))
 
 
-@contextmanager
-def creating_follow(*, follower_id: int, followee_id: int) -> Iterator[bool]:
-    """Make `follower_id` follow `followee_id` and yield whether this call created the follow,
-    inside its transaction: what the block writes commits with the follow, or not at all.
+def add_follow(*, follower_id: int, followee_id: int) -> bool:
+    """Make `follower_id` follow `followee_id`; return whether this call created the follow.
 
-    Raises `SelfFollow` (400), `NotFound` (404) for a user the users service does not know, and
-    `UsersServiceUnavailable` (503) when neither the replica nor the users service can say. The
-    existence check may call the users service, so it runs before the transaction opens.
-
-    Idempotent under concurrency: simultaneous calls all try to insert; the unique
-    (follower, followee) constraint lets one through and `get_or_create_toggle` turns the
-    others' IntegrityError into "already there" (its insert runs in a savepoint, so this
-    transaction survives), or tries again when an unfollow removed the winner first. Only the
-    creator bumps the counters, so they count the follow once.
+    Call inside the transaction of the whole change (`actions.follows`, which checks the users,
+    the pair's blocks and the followee's privacy first). Idempotent under concurrency:
+    simultaneous calls all try to insert; the unique (follower, followee) constraint lets one
+    through and `get_or_create_toggle` turns the others' IntegrityError into "already there"
+    (its insert runs in a savepoint, so this transaction survives), or tries again when an
+    unfollow removed the winner first. Only the creator bumps the counters, so they count the
+    follow once.
     """
-    if follower_id == followee_id:
-        raise SelfFollow()
-    if ensure_author_exists(followee_id) is None:
-        raise NotFound("No user with that id.")
-    with transaction.atomic():
-        if lock_authors_for_writing(writer_id=follower_id, others=[followee_id]):
-            raise NotFound("No user with that id.")
-        _, created = get_or_create_toggle(
-            Follow.objects, follower_id=follower_id, followee_id=followee_id
+    if not connection.in_atomic_block:
+        raise RuntimeError("add_follow must run inside the transaction of the follow.")
+    _, created = get_or_create_toggle(
+        Follow.objects, follower_id=follower_id, followee_id=followee_id
+    )
+    if created:
+        # The counters last (but for what the caller copies under their lock): a popular
+        # account's row is locked by every follow of it, from here to the commit.
+        events.record_follow_created(follower_id=follower_id, followee_id=followee_id)
+        _change_counters({follower_id: {"following_count": 1}, followee_id: {"followers_count": 1}})
+    return created
+
+
+def remove_follow(*, follower_id: int, followee_id: int) -> bool:
+    """Remove the follow if there is one; return whether this call removed it. Call inside the
+    transaction of the whole change (idempotent; unknown users are simply not followed)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("remove_follow must run inside the transaction of the unfollow.")
+    deleted, _ = Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).delete()
+    # Of concurrent unfollows only the one whose DELETE removed the row decrements; the
+    # counters last, as for a follow.
+    if deleted:
+        events.record_follow_deleted(follower_id=follower_id, followee_id=followee_id)
+        _change_counters(
+            {follower_id: {"following_count": -1}, followee_id: {"followers_count": -1}}
         )
-        if created:
-            # The counters last (but for what the block copies under their lock): a popular
-            # account's row is locked by every follow of it, from here to the commit.
-            events.record_follow_created(follower_id=follower_id, followee_id=followee_id)
-            _change_counters(
-                {follower_id: {"following_count": 1}, followee_id: {"followers_count": 1}}
-            )
-        yield created
-
-
-@contextmanager
-def removing_follow(*, follower_id: int, followee_id: int) -> Iterator[bool]:
-    """Remove the follow if there is one and yield whether this call removed it, inside its
-    transaction (idempotent; unknown users are simply not followed)."""
-    with transaction.atomic():
-        deleted, _ = Follow.objects.filter(
-            follower_id=follower_id, followee_id=followee_id
-        ).delete()
-        # Of concurrent unfollows only the one whose DELETE removed the row decrements; the
-        # counters last, as for a follow.
-        if deleted:
-            events.record_follow_deleted(follower_id=follower_id, followee_id=followee_id)
-            _change_counters(
-                {follower_id: {"following_count": -1}, followee_id: {"followers_count": -1}}
-            )
-        yield bool(deleted)
+    return bool(deleted)
 
 
 def change_posts_count(*, user_id: int, delta: int) -> None:

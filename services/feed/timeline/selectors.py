@@ -31,6 +31,7 @@ from psycopg2 import sql
 from posts.models import Post
 from posts.selectors import POSITION_TYPES, PostRow, post_rows, post_rows_statement
 from relationships.models import Follow
+from relationships.visibility import sql_hidden_user_ids
 from shared import prepared
 from shared.pagination import Cursor, Keyset
 from timeline.models import InboxEntry, MergedAuthor
@@ -38,6 +39,11 @@ from timeline.services import COMPLETE_SINCE_SQL, inbox_window
 
 _POSTS = sql.Identifier(Post._meta.db_table)
 _POST_KEY = (sql.SQL("post.created_at"), sql.SQL("post.id"))
+# The visibility policy on the timeline (docs/visibility.md): the accounts in a block with the
+# viewer and those the viewer mutes, one array per statement. Privacy needs no check here: the
+# timeline's authors are the viewer and their accepted followees, and the inboxes hold only
+# their posts (a block purges both inboxes, an unfollow the follower's).
+_HIDDEN = sql_hidden_user_ids(muted=True)
 
 
 def timeline_page(*, viewer_id: int, cursor: Cursor | None, limit: int) -> list[PostRow]:
@@ -97,7 +103,8 @@ def _merge(keyset: Keyset, limit: int) -> sql.Composed:
             FROM (
                 SELECT %(viewer)s::bigint AS author_id
                 UNION ALL
-                SELECT followee_id FROM {follows} WHERE follower_id = %(viewer)s
+                SELECT followee_id FROM {follows}
+                WHERE follower_id = %(viewer)s AND followee_id <> ALL({hidden})
             ) AS authors
             CROSS JOIN LATERAL (
                 SELECT post.created_at
@@ -130,6 +137,7 @@ def _merge(keyset: Keyset, limit: int) -> sql.Composed:
         """
     ).format(
         follows=sql.Identifier(Follow._meta.db_table),
+        hidden=_HIDDEN,
         posts=_POSTS,
         **_walk(keyset, _POST_KEY, limit),
         no_horizon=sql.Literal(no_horizon),
@@ -177,6 +185,7 @@ def _inbox_or_merge(keyset: Keyset, limit: int) -> sql.Composed:
                  FROM {inbox} AS entry
                  JOIN {posts} AS post ON post.id = entry.post_id
                  WHERE entry.owner_id = %(viewer)s AND {past}
+                   AND post.author_id <> ALL({hidden})
                  ORDER BY {order}
                  LIMIT {limit})
                 UNION
@@ -190,11 +199,11 @@ def _inbox_or_merge(keyset: Keyset, limit: int) -> sql.Composed:
                      ORDER BY {post_order}
                      LIMIT {limit}
                  ) AS page
-                 WHERE follow.follower_id = %(viewer)s)
+                 WHERE follow.follower_id = %(viewer)s AND follow.followee_id <> ALL({hidden}))
                 UNION
                 (SELECT entry.post_id, entry.created_at
                  FROM {inbox} AS entry
-                 WHERE entry.fanout_pending AND {past}
+                 WHERE entry.fanout_pending AND {past} AND entry.owner_id <> ALL({hidden})
                    AND EXISTS (
                         SELECT 1 FROM {follows} AS follow
                         WHERE follow.follower_id = %(viewer)s
@@ -219,6 +228,7 @@ def _inbox_or_merge(keyset: Keyset, limit: int) -> sql.Composed:
         posts=_POSTS,
         follows=sql.Identifier(Follow._meta.db_table),
         merged=sql.Identifier(MergedAuthor._meta.db_table),
+        hidden=_HIDDEN,
         **_walk(keyset, entry_key, limit),
         post_past=keyset.sql_past(*_POST_KEY),
         post_order=keyset.sql_order(*_POST_KEY),

@@ -17,7 +17,7 @@ from posts.api.serializers import CommentSerializer, LikeStateSerializer
 from posts.models import Comment
 from posts.selectors import (
     comment_replies,
-    ensure_post_exists,
+    ensure_post_visible,
     get_comment,
     get_post_for_write,
     get_visible_comment,
@@ -45,12 +45,13 @@ class PostCommentListView(RememberCallerMixin, generics.ListAPIView):
         parent_id = IdField(required=False, allow_null=True, default=None)
 
     def get_queryset(self) -> QuerySet[Comment]:
-        ensure_post_exists(self.kwargs["post_id"])
-        return post_comments(self.kwargs["post_id"], viewer_id=viewer_id(self.request))
+        viewer = viewer_id(self.request)
+        ensure_post_visible(self.kwargs["post_id"], viewer_id=viewer)
+        return post_comments(self.kwargs["post_id"], viewer_id=viewer)
 
     @extend_schema(request=InputSerializer, responses={201: CommentSerializer})
     def post(self, request: Request, post_id: int) -> Response:
-        post = get_post_for_write(post_id)
+        post = get_post_for_write(post_id, viewer_id=request.user.id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = add_comment(post=post, author_id=request.user.id, **data.validated_data)

@@ -7,11 +7,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from authors.api.callers import viewer_id
 from authors.api.mixins import RememberCallerMixin
 from authors.api.serializers import UserSummarySerializer
 from posts.api.serializers import LikeStateSerializer
 from posts.selectors import (
-    ensure_post_exists,
+    ensure_post_visible,
     get_post_for_write,
     post_likes,
     shown_like_count,
@@ -27,7 +28,7 @@ class PostLikeView(RememberCallerMixin, APIView):
 
     @extend_schema(request=None, responses={201: LikeStateSerializer, 200: LikeStateSerializer})
     def post(self, request: Request, post_id: int) -> Response:
-        post = get_post_for_write(post_id)
+        post = get_post_for_write(post_id, viewer_id=request.user.id)
         like_count, created = like_post(user_id=request.user.id, post=post)
         shown = shown_like_count(post=post, like_count=like_count, viewer_id=request.user.id)
         return Response(
@@ -37,7 +38,9 @@ class PostLikeView(RememberCallerMixin, APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, post_id: int) -> Response:
-        unlike_post(user_id=request.user.id, post=get_post_for_write(post_id))
+        unlike_post(
+            user_id=request.user.id, post=get_post_for_write(post_id, viewer_id=request.user.id)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -48,8 +51,11 @@ class PostLikerListView(APIView):
 
     @extend_schema(responses=UserSummarySerializer(many=True))
     def get(self, request: Request, post_id: int) -> Response:
-        ensure_post_exists(post_id)
+        viewer = viewer_id(request)
+        ensure_post_visible(post_id, viewer_id=viewer)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(post_likes(post_id), request, view=self)
+        page = paginator.paginate_queryset(
+            post_likes(post_id, viewer_id=viewer), request, view=self
+        )
         likers = UserSummarySerializer([like.user_id for like in page], many=True)
         return paginator.get_paginated_response(likers.data)

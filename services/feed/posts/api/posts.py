@@ -104,7 +104,7 @@ class PostDetailView(RememberCallerMixin, APIView):
     def _post_for_write(self, request: Request, post_id: int) -> Post:
         # The bare row: PUT, PATCH and DELETE need only its author here (the services lock
         # and read it again, and an update renders the post afresh afterwards).
-        post = get_post_for_write(post_id)
+        post = get_post_for_write(post_id, viewer_id=request.user.id)
         self.check_object_permissions(request, post)
         return post
 
@@ -168,7 +168,7 @@ class PostImageDetailView(RememberCallerMixin, APIView):
 
     @extend_schema(request=InputSerializer, responses={200: PostImageSerializer})
     def patch(self, request: Request, post_id: int, image_id: int) -> Response:
-        post = get_post_for_write(post_id)
+        post = get_post_for_write(post_id, viewer_id=request.user.id)
         self.check_object_permissions(request, post)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

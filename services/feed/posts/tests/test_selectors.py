@@ -19,6 +19,7 @@ from posts.tests.factories import (
     PostFactory,
     PostImageFactory,
 )
+from relationships.tests.factories import BlockFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,18 +93,28 @@ def test_post_contents_read_any_number_of_posts_in_one_query(size, django_assert
 
 
 @pytest.mark.parametrize("size", [1, 20, 100])
-def test_pages_of_comments_and_likers_cost_two_queries(size, django_assert_num_queries):
+def test_pages_of_comments_and_likers_cost_two_queries_with_the_viewers_blocks_applied(
+    size, django_assert_num_queries
+):
     post = PostFactory()
-    for _ in range(size):
+    viewer = AuthorFactory()
+    for index in range(size + 2):
         author = AuthorFactory()
         CommentFactory(post=post, author_id=author.id)
         LikeFactory(post=post, user_id=author.id)
+        if index == 0:
+            BlockFactory(blocker_id=viewer.id, blocked_id=author.id)
+        if index == 1:
+            BlockFactory(blocker_id=author.id, blocked_id=viewer.id)
 
-    with django_assert_num_queries(2):
-        comments = CommentSerializer(post_comments(post.pk, viewer_id=1)[:size], many=True).data
-    with django_assert_num_queries(2):
-        likers = UserSummarySerializer(
-            [like.user_id for like in post_likes(post.pk)[:size]], many=True
-        ).data
-
-    assert len(comments) == len(likers) == size
+    for viewer_id in (viewer.id, None):
+        with django_assert_num_queries(2):
+            comments = CommentSerializer(
+                post_comments(post.pk, viewer_id=viewer_id)[:size], many=True
+            ).data
+        with django_assert_num_queries(2):
+            likers = UserSummarySerializer(
+                [like.user_id for like in post_likes(post.pk, viewer_id=viewer_id)[:size]],
+                many=True,
+            ).data
+        assert len(comments) == len(likers) == size

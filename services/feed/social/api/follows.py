@@ -8,26 +8,40 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from actions.follows import follow_user, unfollow_user
+from actions.follows import FollowOutcome, follow_user, unfollow_user
+from authors.api.callers import viewer_id
 from authors.api.mixins import RememberCallerMixin
-from authors.api.serializers import UserSummarySerializer
+from relationships.api.lists import UserPageView
 from relationships.models import Follow
-from shared.pagination import KeysetPagination
-from social.api.serializers import FollowStateSerializer
+from relationships.visibility import explain_empty_list
+from social.api.serializers import FollowRequestedSerializer, FollowStateSerializer
 from social.selectors import followed_by, followers_of
 
 
 class UserFollowView(RememberCallerMixin, APIView):
-    """POST follows the user (201 the first time, 200 after); DELETE unfollows (204 always)."""
+    """POST follows the user (201 the first time, 200 after), or asks to when the account is
+    private (202 while the request is pending); DELETE unfollows or withdraws (204 always)."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={201: FollowStateSerializer, 200: FollowStateSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            201: FollowStateSerializer,
+            200: FollowStateSerializer,
+            202: FollowRequestedSerializer,
+        },
+    )
     def post(self, request: Request, user_id: int) -> Response:
-        created = follow_user(follower_id=request.user.id, followee_id=user_id)
+        outcome = follow_user(follower_id=request.user.id, followee_id=user_id)
+        if outcome in (FollowOutcome.REQUESTED, FollowOutcome.ALREADY_REQUESTED):
+            body = FollowRequestedSerializer({"following": False, "requested": True}).data
+            return Response(body, status=status.HTTP_202_ACCEPTED)
         return Response(
             FollowStateSerializer({"following": True}).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            status=(
+                status.HTTP_201_CREATED if outcome is FollowOutcome.FOLLOWED else status.HTTP_200_OK
+            ),
         )
 
     @extend_schema(request=None, responses={204: None})
@@ -36,22 +50,13 @@ class UserFollowView(RememberCallerMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class FollowListView(APIView):
-    """A page of follows shown as the users on one side of them, newest follow first."""
+class FollowListView(UserPageView):
+    """A page of a user's follows, newest first: 403 for a private account's non-follower,
+    empty for a viewer in a block with the user, and without the users in a block with the
+    viewer."""
 
-    pagination_class = KeysetPagination
-    # The side of each follow the list shows.
-    shown = "follower_id"
-
-    def follows(self, user_id: int) -> QuerySet[Follow]:
-        raise NotImplementedError
-
-    @extend_schema(responses=UserSummarySerializer(many=True))
-    def get(self, request: Request, user_id: int) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(self.follows(user_id), request, view=self)
-        users = UserSummarySerializer([getattr(follow, self.shown) for follow in page], many=True)
-        return paginator.get_paginated_response(users.data)
+    def explain_empty(self, request: Request, user_id: int) -> None:
+        explain_empty_list(owner_id=user_id, viewer_id=viewer_id(request))
 
 
 class UserFollowerListView(FollowListView):
@@ -59,8 +64,8 @@ class UserFollowerListView(FollowListView):
 
     shown = "follower_id"
 
-    def follows(self, user_id: int) -> QuerySet[Follow]:
-        return followers_of(user_id)
+    def rows(self, request: Request, user_id: int) -> QuerySet[Follow]:
+        return followers_of(user_id, viewer_id=viewer_id(request))
 
 
 class UserFollowingListView(FollowListView):
@@ -68,5 +73,5 @@ class UserFollowingListView(FollowListView):
 
     shown = "followee_id"
 
-    def follows(self, user_id: int) -> QuerySet[Follow]:
-        return followed_by(user_id)
+    def rows(self, request: Request, user_id: int) -> QuerySet[Follow]:
+        return followed_by(user_id, viewer_id=viewer_id(request))

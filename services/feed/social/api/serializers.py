@@ -10,6 +10,14 @@ class FollowStateSerializer(serializers.Serializer):
     following = serializers.BooleanField()
 
 
+class FollowRequestedSerializer(serializers.Serializer):
+    """The body of POST /users/{id}/follow for a private account while the request is pending:
+    `{"following": false, "requested": true}`."""
+
+    following = serializers.BooleanField()
+    requested = serializers.BooleanField()
+
+
 class StatsSerializer(serializers.Serializer):
     """GET /users/{id}/stats, from `social.selectors.user_stats`."""
 
@@ -18,3 +26,6 @@ class StatsSerializer(serializers.Serializer):
     followers_count = serializers.IntegerField()
     following_count = serializers.IntegerField()
     followed_by_me = serializers.BooleanField()
+    follow_requested_by_me = serializers.BooleanField()
+    blocked_by_me = serializers.BooleanField()
+    muted_by_me = serializers.BooleanField()

@@ -5,8 +5,8 @@ import pytest
 
 from actions.follows import follow_user, unfollow_user
 from posts.tests.factories import AuthorFactory
+from relationships.services import SelfRelation
 from shared.events.models import OutboxEvent
-from social.services import SelfFollow
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,6 @@ def test_a_follow_and_an_unfollow_are_recorded_once_each():
 
 def test_a_refused_follow_records_nothing():
     AuthorFactory(id=1)
-    with pytest.raises(SelfFollow):
+    with pytest.raises(SelfRelation):
         follow_user(follower_id=1, followee_id=1)
     assert recorded() == []

@@ -5,15 +5,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
-from actions.follows import follow_user, unfollow_user
+from actions.follows import FollowOutcome, follow_user, unfollow_user
 from actions.posts import create_post, delete_post
 from authors.client import UsersServiceUnavailable
 from authors.models import Author
 from posts.tests.factories import AuthorFactory, PostFactory
 from relationships.models import Follow
+from relationships.services import SelfRelation
 from shared.testing import run_concurrently
 from social.models import UserStats
-from social.services import SelfFollow, forget_user_follows, recount_user_stats
+from social.services import forget_user_follows, recount_user_stats
 from social.tests.factories import FollowFactory, UserStatsFactory
 
 
@@ -32,7 +33,7 @@ def counters(user_id: int) -> tuple[int, int, int]:
 def test_follow_stores_the_follow_and_counts_it_on_both_sides():
     AuthorFactory(id=2)
 
-    assert follow_user(follower_id=1, followee_id=2) is True
+    assert follow_user(follower_id=1, followee_id=2) is FollowOutcome.FOLLOWED
 
     assert Follow.objects.filter(follower_id=1, followee_id=2).count() == 1
     assert counters(1) == (0, 0, 1)
@@ -44,7 +45,7 @@ def test_following_again_reports_existing_and_leaves_counters_alone():
     AuthorFactory(id=2)
     follow_user(follower_id=1, followee_id=2)
 
-    assert follow_user(follower_id=1, followee_id=2) is False
+    assert follow_user(follower_id=1, followee_id=2) is FollowOutcome.ALREADY_FOLLOWING
 
     assert Follow.objects.count() == 1
     assert counters(1) == (0, 0, 1)
@@ -75,7 +76,7 @@ def test_unfollowing_someone_never_followed_creates_no_counters():
 
 @pytest.mark.django_db
 def test_self_follow_is_refused_before_anything_is_stored(users_service):
-    with pytest.raises(SelfFollow):
+    with pytest.raises(SelfRelation):
         follow_user(follower_id=5, followee_id=5)
     assert not Follow.objects.exists()
     assert not UserStats.objects.exists()
@@ -107,7 +108,7 @@ def test_the_database_refuses_a_negative_counter():
 @pytest.mark.django_db
 def test_a_user_in_the_replica_is_followed_without_asking_the_users_service(users_service):
     AuthorFactory(id=2)
-    assert follow_user(follower_id=1, followee_id=2) is True
+    assert follow_user(follower_id=1, followee_id=2) is FollowOutcome.FOLLOWED
     assert users_service.requests == []
 
 
@@ -115,7 +116,7 @@ def test_a_user_in_the_replica_is_followed_without_asking_the_users_service(user
 def test_a_user_only_the_users_service_knows_is_looked_up_cached_and_followed(users_service):
     users_service.add(2, "two")
 
-    assert follow_user(follower_id=1, followee_id=2) is True
+    assert follow_user(follower_id=1, followee_id=2) is FollowOutcome.FOLLOWED
 
     assert Author.objects.get(pk=2).username == "two"
     assert len(users_service.requests) == 1
@@ -156,7 +157,7 @@ def test_twenty_concurrent_follows_of_one_user_by_one_user_leave_one_follow_and_
     results = run_concurrently(20, lambda _: follow_user(follower_id=1, followee_id=2))
 
     assert not [r for r in results if isinstance(r, Exception)], results
-    assert sorted(results) == [False] * 19 + [True]
+    assert sorted(r.value for r in results) == ["already following"] * 19 + ["followed"]
     assert Follow.objects.filter(follower_id=1, followee_id=2).count() == 1
     assert counters(1) == (0, 0, 1)
     assert counters(2) == (0, 1, 0)

@@ -23,6 +23,9 @@ def test_stats_show_the_stored_counters_and_whether_the_caller_follows(client_fo
         "followers_count": 1,
         "following_count": 0,
         "followed_by_me": True,
+        "follow_requested_by_me": False,
+        "blocked_by_me": False,
+        "muted_by_me": False,
     }
     assert as_other.json()["followed_by_me"] is False
     assert client_for(1).get("/api/v1/users/1/stats").json()["following_count"] == 1
@@ -40,6 +43,9 @@ def test_anonymous_callers_see_the_counts_and_followed_by_me_false(client):
         "followers_count": 2,
         "following_count": 1,
         "followed_by_me": False,
+        "follow_requested_by_me": False,
+        "blocked_by_me": False,
+        "muted_by_me": False,
     }
 
 
@@ -50,6 +56,9 @@ def test_a_user_without_counters_has_zeros(client):
         "followers_count": 0,
         "following_count": 0,
         "followed_by_me": False,
+        "follow_requested_by_me": False,
+        "blocked_by_me": False,
+        "muted_by_me": False,
     }
 
 
