@@ -15,6 +15,7 @@ from mastodon_api import entities
 from mastodon_api.api.common import FeedMastodonView, db_id
 from posts.selectors import user_post_rows
 from relationships.models import Follow
+from relationships.visibility import explain_empty_list
 from shared.mastodon import ENTITIES, ENTITY, MastodonPagination, list_param
 from social.selectors import followed_by, followers_of
 
@@ -84,7 +85,10 @@ class _FollowListView(FeedMastodonView):
     @extend_schema(responses={200: ENTITIES}, tags=TAGS)
     def get(self, request: Request, account_id: str) -> Response:
         paginator = MastodonPagination()
-        page = paginator.paginate_queryset(self.follows(db_id(account_id)), request, view=self)
+        user_id = db_id(account_id)
+        page = paginator.paginate_queryset(self.follows(user_id), request, view=self)
+        if not page:
+            explain_empty_list(owner_id=user_id, viewer_id=viewer_id(request))
         ids = [getattr(follow, self.shown) for follow in page]
         found = entities.accounts(ids)
         return paginator.get_paginated_response([found[user_id] for user_id in ids])
@@ -94,14 +98,14 @@ class AccountFollowersView(_FollowListView):
     shown = "follower_id"
 
     def follows(self, user_id: int) -> QuerySet[Follow]:
-        return followers_of(user_id)
+        return followers_of(user_id, viewer_id=viewer_id(self.request))
 
 
 class AccountFollowingView(_FollowListView):
     shown = "followee_id"
 
     def follows(self, user_id: int) -> QuerySet[Follow]:
-        return followed_by(user_id)
+        return followed_by(user_id, viewer_id=viewer_id(self.request))
 
 
 def _relationship(request: Request, user_id: int) -> Response:

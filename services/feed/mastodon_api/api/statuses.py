@@ -24,7 +24,7 @@ from posts.models import MAX_IMAGES_PER_POST, Comment
 from posts.selectors import (
     comment_queryset,
     comment_replies,
-    ensure_post_exists,
+    ensure_post_visible,
     get_comment,
     get_post_for_write,
     get_post_row,
@@ -101,7 +101,7 @@ class StatusListView(FeedMastodonView):
             parent_id = target if kind == "comment" else None
             post_id = get_comment(target).post_id if kind == "comment" else target
             comment = add_comment(
-                post=get_post_for_write(post_id),
+                post=get_post_for_write(post_id, viewer_id=request.user.id),
                 author_id=request.user.id,
                 body=text,
                 parent_id=parent_id,
@@ -139,7 +139,7 @@ class StatusDetailView(FeedMastodonView):
             body["text"] = comment.body
             delete_comment(comment=comment)
             return Response(body)
-        post = get_post_for_write(target)
+        post = get_post_for_write(target, viewer_id=request.user.id)
         _check(IsAuthorOrReadOnly(), request, self, post)
         body = post_status(target, request)
         body["text"] = "\n\n".join(part for part in (post.title, post.body) if part)
@@ -180,9 +180,11 @@ class StatusFavouritedByView(FeedMastodonView):
     @extend_schema(responses={200: ENTITIES}, tags=TAGS)
     def get(self, request: Request, status_id: str) -> Response:
         post_id = _post_id(status_id)
-        ensure_post_exists(post_id)
+        viewer = viewer_id(request)
+        ensure_post_visible(post_id, viewer_id=viewer)
         paginator = MastodonPagination()
-        page = paginator.paginate_queryset(post_likes(post_id), request, view=self)
+        likes = post_likes(post_id, viewer_id=viewer)
+        page = paginator.paginate_queryset(likes, request, view=self)
         ids = [like.user_id for like in page]
         found = entities.accounts(ids)
         return paginator.get_paginated_response([found[user_id] for user_id in ids])
@@ -209,7 +211,10 @@ class _StatusActionView(FeedMastodonView):
 
 class FavouriteView(_StatusActionView):
     def act(self, request: Request, post_id: int) -> None:
-        like_post(user_id=request.user.id, post=get_post_for_write(post_id))
+        like_post(
+            user_id=request.user.id,
+            post=get_post_for_write(post_id, viewer_id=request.user.id),
+        )
 
     def act_on_comment(self, request: Request, comment_id: int) -> None:
         comment = get_visible_comment(comment_id, viewer_id=request.user.id)
@@ -218,7 +223,10 @@ class FavouriteView(_StatusActionView):
 
 class UnfavouriteView(_StatusActionView):
     def act(self, request: Request, post_id: int) -> None:
-        unlike_post(user_id=request.user.id, post=get_post_for_write(post_id))
+        unlike_post(
+            user_id=request.user.id,
+            post=get_post_for_write(post_id, viewer_id=request.user.id),
+        )
 
     def act_on_comment(self, request: Request, comment_id: int) -> None:
         comment = get_visible_comment(comment_id, viewer_id=request.user.id)
