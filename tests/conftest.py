@@ -108,6 +108,12 @@ def stack() -> Iterator[Stack]:
         # The "load balancer" of tests/test_gateway.py connects from 127.0.0.2; every other test
         # connects from 127.0.0.1, an untrusted client.
         "TRUSTED_PROXIES": TRUSTED_PROXY,
+        # tests/test_slow_clients.py waits for the gateway to drop slow clients, and fills one
+        # address's share of requests in progress: short here, the shipped values are checked
+        # in tests/deploy/test_timeouts.py.
+        "CLIENT_HEADER_TIMEOUT": "3s",
+        "CLIENT_BODY_TIMEOUT": "3s",
+        "CONNECTIONS_PER_CLIENT": "40",
         # tests/test_account_lifecycle.py freezes the SMTP sink, likewise.
         "EMAIL_TIMEOUT": "2",
         "MAIL_RETRY_BASE_SECONDS": "0.5",

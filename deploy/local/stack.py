@@ -84,6 +84,11 @@ DEFAULTS = {
     "MAX_BODY_SIZE": "110m",
     "AUTH_RATE_LIMIT": "10r/s",
     "AUTH_RATE_BURST": "50",
+    # Slow clients (docs/security.md): how long a request header may take, the longest pause in
+    # a request body, and the requests in progress at once per client address.
+    "CLIENT_HEADER_TIMEOUT": "10s",
+    "CLIENT_BODY_TIMEOUT": "15s",
+    "CONNECTIONS_PER_CLIENT": "100",
     # Load balancers in front of the gateway whose X-Forwarded-For/-Proto it believes.
     "TRUSTED_PROXIES": "",
     "PG_OS_USER": "postgres",
