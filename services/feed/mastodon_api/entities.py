@@ -5,6 +5,7 @@ of a post) re-spelt; an Account is the author replica and the user's counters; a
 Status `in_reply_to_id` its post. Nothing here reads what the native API does not.
 """
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -14,11 +15,12 @@ from django.db import connection
 
 from authors.models import Author
 from authors.services import summarize_authors
-from posts.api.rendering import render_posts
+from posts.api.rendering import _Rendered, render_posts
 from posts.models import Comment
 from posts.selectors import PostRow
 from posts.text import linked_html
 from relationships.models import Block, Follow, FollowRequest, Mute
+from shared import prepared
 from social.models import UserStats
 
 COMMENT_PREFIX = "c"
@@ -56,14 +58,16 @@ def _timestamp(value: Any) -> str:
 # --- Accounts ------------------------------------------------------------------------------
 
 
+@functools.cache
 def _accounts_statement() -> str:
     author, stats = Author._meta.db_table, UserStats._meta.db_table
-    # Table names come from the models; the ids are a parameter.
+    # Table names come from the models; the ids are a parameter. The same text every time: the
+    # key of its prepared statement (every Status list runs it once a page).
     return f"""
         SELECT a.id, a.username, a.avatar_url, a.name, a.is_private,
                s.posts_count, s.followers_count, s.following_count
         FROM {author} a LEFT JOIN {stats} s ON s.user_id = a.id
-        WHERE a.id = ANY(%s) AND a.deleted_at IS NULL AND a.missing_since IS NULL
+        WHERE a.id = ANY(%(ids)s) AND a.deleted_at IS NULL AND a.missing_since IS NULL
     """  # noqa: S608
 
 
@@ -75,7 +79,7 @@ def accounts(user_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     if not wanted:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(_accounts_statement(), [list(wanted)])
+        prepared.execute(cursor, _accounts_statement(), {"ids": list(wanted)})
         rows = cursor.fetchall()
     found = {}
     for user_id, username, avatar_url, name, is_private, posts, followers, following in rows:
@@ -284,32 +288,98 @@ def _status(
     }
 
 
-def statuses(rows: Sequence[PostRow]) -> list[dict[str, Any]]:
-    """The Status of each post row, in order, from the native Post rendering."""
-    posts = orjson.loads(orjson.dumps(render_posts(rows)))
-    authors = accounts(post["author"]["id"] for post in posts)
-    result = []
-    for post in posts:
-        mentioned = {user["username"]: user for user in post.get("mentions") or []}
-        result.append(
-            _status(
-                status_id=str(post["id"]),
-                created_at=post["created_at"],
-                edited_at=post["updated_at"] if post["updated_at"] != post["created_at"] else None,
-                account=authors[post["author"]["id"]],
-                content=_content(post["title"], post["body"], mentioned),
-                media=[_media(post["id"], i, image) for i, image in enumerate(post["images"])],
-                mentions=[_mention(user) for user in mentioned.values()],
-                tags=post["hashtags"],
-                # A count its author hides (`hide_like_count`) is null natively; 0 here, as
-                # Mastodon's is always a number.
-                favourites_count=post["like_count"] or 0,
-                replies_count=post["comment_count"],
-                favourited=post["liked_by_me"],
-                bookmarked=post["bookmarked_by_me"],
-            )
-        )
-    return result
+# The fields of a Status that change without an edit of its post: read with every page and
+# spliced into the rest, which is kept rendered (`_kept`).
+_LIVE = ("account", "visibility", "favourites_count", "replies_count", "favourited", "bookmarked")
+_VISIBILITY = {True: b'"private"', False: b'"public"'}
+_BOOLEAN = {True: b"true", False: b"false"}
+
+
+def _template(post: dict[str, Any], mentioned: dict[str, dict[str, Any]]) -> bytes:
+    """A post's Status as JSON, with a `%(name)b` slot for each `_LIVE` field."""
+    body = _status(
+        status_id=str(post["id"]),
+        created_at=post["created_at"],
+        edited_at=post["updated_at"] if post["updated_at"] != post["created_at"] else None,
+        account={"locked": False},
+        content=_content(post["title"], post["body"], mentioned),
+        media=[_media(post["id"], i, image) for i, image in enumerate(post["images"])],
+        mentions=[_mention(user) for user in mentioned.values()],
+        tags=post["hashtags"],
+    )
+    for name in _LIVE:
+        body[name] = None
+    text = orjson.dumps(body).replace(b"%", b"%%")
+    for name in _LIVE:
+        # A string's quotes are escaped inside JSON strings: `"name":null` can only be the key.
+        key = orjson.dumps(name) + b":"
+        text = text.replace(key + b"null", key + b"%(" + name.encode() + b")b", 1)
+    return text
+
+
+# (post id, updated_at) -> (the mentioned users and base URL it was rendered for, the template).
+_kept = _Rendered(settings.RENDERED_POSTS_CACHE_SIZE)
+
+
+def statuses(rows: Sequence[PostRow]) -> list[orjson.Fragment]:
+    """The Status of each post row, in order, as JSON fragments (`OrjsonRenderer` inlines them).
+    See `_statuses_json`."""
+    return [orjson.Fragment(body) for body in _statuses_json(rows)]
+
+
+def status(row: PostRow) -> dict[str, Any] | None:
+    """The Status of one post row as a dict (None if the post has gone since)."""
+    rendered = _statuses_json([row])
+    return orjson.loads(rendered[0]) if rendered else None
+
+
+def _statuses_json(rows: Sequence[PostRow]) -> list[bytes]:
+    """The Status of each post row, in order, as JSON.
+
+    What a post says is the native Post's (`render_posts`, the one rendering of a post) re-spelt
+    once per version of the post (its `updated_at`) and of the users it mentions, and kept like
+    the native rendering (`posts.api.rendering`); a page then costs the Accounts' one statement
+    and one bytes formatting a post. A post deleted since `rows` were read is left out when it
+    was not rendered yet (as `render_posts` leaves it out).
+    """
+    base = _base()
+    versions = {
+        row.id: (tuple((user["id"], user["username"]) for user in row.mentions), base)
+        for row in rows
+    }
+    templates: dict[int, bytes] = {}
+    missing = []
+    for row in rows:
+        found = _kept.get((row.id, row.updated_at))
+        if found is not None and found[0] == versions[row.id]:
+            templates[row.id] = found[1]
+        else:
+            missing.append(row)
+    if missing:
+        updated = {row.id: row.updated_at for row in missing}
+        for post in orjson.loads(orjson.dumps(render_posts(missing))):
+            mentioned = {user["username"]: user for user in post.get("mentions") or []}
+            template = _template(post, mentioned)
+            _kept.put((post["id"], updated[post["id"]]), (versions[post["id"]], template))
+            templates[post["id"]] = template
+
+    authors = accounts(row.author_id for row in rows if row.id in templates)
+    rendered = {user_id: orjson.dumps(body) for user_id, body in authors.items()}
+    return [
+        templates[row.id]
+        % {
+            b"account": rendered[row.author_id],
+            b"visibility": _VISIBILITY[authors[row.author_id]["locked"]],
+            # A count its author hides (`hide_like_count`) is null natively; 0 here, as
+            # Mastodon's is always a number.
+            b"favourites_count": b"%d" % (row.like_count or 0),
+            b"replies_count": b"%d" % row.comment_count,
+            b"favourited": _BOOLEAN[row.liked_by_me],
+            b"bookmarked": _BOOLEAN[row.bookmarked_by_me],
+        }
+        for row in rows
+        if row.id in templates
+    ]
 
 
 def comment_statuses(comments: Sequence[Comment]) -> list[dict[str, Any]]:

@@ -5,12 +5,16 @@ from rest_framework.exceptions import NotFound
 from authors.api.mixins import RememberCallerMixin
 from mastodon_api.entities import COMMENT_PREFIX
 from posts.api.pagination import PositionedPagination
+from posts.api.rendering import OrjsonRenderer
 from shared.ids import is_db_id
 from shared.mastodon import MastodonPagination, MastodonView
 
 
 class FeedMastodonView(RememberCallerMixin, MastodonView):
-    """A Mastodon view of the feed: the native writers' bookkeeping, Mastodon's errors."""
+    """A Mastodon view of the feed: the native writers' bookkeeping, Mastodon's errors, and the
+    native renderer (orjson, which inlines the Statuses' kept JSON: `entities.statuses`)."""
+
+    renderer_classes = [OrjsonRenderer]
 
 
 def db_id(raw: str, *, what: str = "Record") -> int:

@@ -51,7 +51,10 @@ CONTEXT_LIMIT = 400
 
 
 def post_status(post_id: int, request: Request) -> dict[str, Any]:
-    return entities.statuses([get_post_row(post_id, viewer_id=viewer_id(request))])[0]
+    body = entities.status(get_post_row(post_id, viewer_id=viewer_id(request)))
+    if body is None:  # deleted since the row was read
+        raise NotFound("Record not found")
+    return body
 
 
 def comment_status(comment_id: int, request: Request) -> dict[str, Any]:
