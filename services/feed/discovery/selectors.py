@@ -1,4 +1,5 @@
-"""Every read of discovery: tag pages, explore, trending tags and suggested accounts.
+"""Every read of discovery: tag pages, explore, trending tags, suggested accounts, and the
+prefix search of accounts and tags.
 
 Each list applies the visibility policy (`relationships.visibility`) inside its one query,
 and costs the same whatever the page's size; docs/discovery.md has the formulas and bounds.
@@ -9,6 +10,8 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 from psycopg2 import sql
 
@@ -16,8 +19,9 @@ from authors.models import Author
 from discovery.models import TrendingTag
 from posts.models import EXPLORE_SCORE_SQL, Post, PostTag, Tag
 from posts.selectors import POSITION_TYPES, PostRow, post_rows, post_rows_statement
+from posts.text import tag_name
 from relationships.models import Follow
-from relationships.visibility import VIEWER, sql_hidden_user_ids, sql_visible
+from relationships.visibility import VIEWER, profile_shown_q, sql_hidden_user_ids, sql_visible
 from shared import prepared
 from shared.pagination import Cursor, Keyset
 
@@ -204,3 +208,62 @@ def suggested_accounts(*, viewer_id: int, cursor: Cursor | None, limit: int) -> 
             {"viewer": viewer_id, **keyset.sql_params(cursor, (int, int))},
         )
         return [{"id": user_id, "mutual_count": n} for user_id, n in cursor_.fetchall()]
+
+
+# --- Prefix search of accounts and tags -----------------------------------------------------
+#
+# For the Mastodon API's GET /api/v2/search, whose Accounts the feed renders (they carry the
+# feed's counters): the users service's `GET /users?search=` rule (username or name starts
+# with Q, any letter case, nobody who blocks the viewer) on the feed's replica of the
+# profiles. Clients look an account up by searching its exact `acct` and picking the match
+# (toot's `follow`, `whois`), so the exact username comes first whatever the page size.
+
+# The longest username or name the replica stores (`authors.Author`).
+ACCOUNT_QUERY_MAX_LENGTH = 150
+
+
+def _exact_first(field: str, value: str) -> Case:
+    return Case(
+        When(**{field: value}, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+
+
+def search_account_ids(
+    query: str, *, viewer_id: int | None, following: bool = False, limit: int, offset: int = 0
+) -> list[int]:
+    """The ids of up to `limit` accounts past the first `offset` whose username or display
+    name starts with `query` (any case): the exact username first, then the newest account.
+    Without deleted accounts and those that block the viewer; with `following`, only
+    accounts the viewer follows. One query (none for a blank or overlong query)."""
+    query = query.strip().lower()
+    if not query or len(query) > ACCOUNT_QUERY_MAX_LENGTH:
+        return []
+    authors = (
+        Author.objects.filter(deleted_at__isnull=True, missing_since__isnull=True)
+        .exclude(username="")
+        .alias(name_lower=Lower("name"))
+        .filter(Q(username__startswith=query) | Q(name_lower__startswith=query))
+        .filter(profile_shown_q(viewer_id, "id"))
+    )
+    if following:
+        authors = authors.filter(
+            Exists(Follow.objects.filter(follower_id=viewer_id, followee_id=OuterRef("id")))
+        )
+    ranked = authors.alias(exact=_exact_first("username", query)).order_by("exact", "-id")
+    return list(ranked.values_list("id", flat=True)[offset : offset + limit])
+
+
+def search_tags(query: str, *, limit: int, offset: int = 0) -> list[TagSummary]:
+    """Up to `limit` tags past the first `offset` whose name starts with `query` (`#` or not,
+    normalised as `posts.text.tag_name` does) and that some post carries: the exact name
+    first, then the most used. One query (none for a query that cannot be a tag)."""
+    name = tag_name(query.strip().lstrip("#"))
+    if name is None:
+        return []
+    tags = (
+        Tag.objects.filter(name__startswith=name, post_count__gt=0)
+        .alias(exact=_exact_first("name", name))
+        .order_by("exact", "-post_count", "name")
+        .values("name", "post_count")
+    )
+    return list(tags[offset : offset + limit])

@@ -190,6 +190,14 @@ def relationships(viewer_id: int, user_ids: Sequence[int]) -> list[dict[str, Any
     ]
 
 
+# --- Tags ----------------------------------------------------------------------------------
+
+
+def hashtag(name: str) -> dict[str, Any]:
+    """A Tag (a search result): the name and its page. `history` (uses per day) is not kept."""
+    return {"name": name, "url": tag_url(name), "history": []}
+
+
 # --- Statuses ------------------------------------------------------------------------------
 
 

@@ -18,6 +18,8 @@ that fits the query (docs/visibility.md lists every read path and the test that 
   rows by *other* users listed under content the viewer may see (comments, likers, followers):
   a private account's comment on a public post is seen by everyone, but never by an account
   it is in a block with.
+- `profile_shown_q(viewer_id, user)`: accounts themselves (search): never one that blocks the
+  viewer, though the blocker still finds the blocked.
 - `sql_hidden_user_ids(viewer, muted=...)`: the users hidden from the viewer by blocks (and,
   with `muted=True`, by the viewer's mutes: the home timeline and explore), as one array
   computed once per statement; each row then costs an in-memory `author <> ALL(...)`.
@@ -87,6 +89,15 @@ def not_blocked_q(viewer_id: int | None, user: str | int) -> Q:
     return ~Q(Exists(Block.objects.filter(blocker_id=viewer_id, blocked_id=user))) & ~Q(
         Exists(Block.objects.filter(blocker_id=user, blocked_id=viewer_id))
     )
+
+
+def profile_shown_q(viewer_id: int | None, user: str) -> Q:
+    """Rows whose `user` column is an account whose profile the viewer may find: none that
+    blocks the viewer, while a blocker still finds the blocked (the contract's rule for
+    profiles and search). One `NOT IN (subquery)` over the viewer's blockers."""
+    if viewer_id is None:
+        return Q()
+    return ~Q(**{f"{user}__in": Block.objects.filter(blocked_id=viewer_id).values("blocker_id")})
 
 
 def visible_q(viewer_id: int | None, author: str | int) -> Q:

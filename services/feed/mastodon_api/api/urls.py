@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mastodon_api.api import accounts, media, statuses, timelines
+from mastodon_api.api import accounts, media, search, statuses, timelines
 
 urlpatterns = [
     path(
@@ -89,6 +89,7 @@ urlpatterns = [
         name="mastodon-tag-timeline",
     ),
     path("api/v1/bookmarks", timelines.BookmarkListView.as_view(), name="mastodon-bookmarks"),
+    path("api/v2/search", search.SearchView.as_view(), name="mastodon-search"),
     path("api/v1/media", media.MediaUploadView.as_view(), name="mastodon-media-v1"),
     path("api/v2/media", media.MediaUploadView.as_view(), name="mastodon-media-v2"),
     path("api/v1/media/<str:media_id>", media.MediaDetailView.as_view(), name="mastodon-media"),

@@ -10,7 +10,7 @@ from mastodon_api.services import prune_pending_media
 from posts.models import Comment, Like, Post, PostImage
 from posts.tests.factories import AuthorFactory
 from posts.tests.images import encode, upload
-from relationships.models import Follow
+from relationships.models import Block, Follow
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +180,39 @@ def test_the_tag_timeline_and_replies_to_comments(ann, bob):
     assert (faved["favourited"], faved["favourites_count"]) == (True, 1)
     ancestors = bob.get(f"{M}/v1/statuses/{reply['id']}/context").json()["ancestors"]
     assert [s["id"] for s in ancestors] == [post["id"], comment["id"]]
+
+
+def test_search_finds_accounts_statuses_and_hashtags(ann, bob, client):
+    AuthorFactory(id=3, username="annabel", name="Bell")
+    AuthorFactory(id=4, username="bobby", name="Ann Other")
+    posted = ann.post(f"{M}/v1/statuses", {"status": "sunset at the #Beach"}).json()
+    found = bob.get(f"{M}/v2/search", {"q": "@ann", "resolve": "true"}).json()
+    assert set(found) == {"accounts", "statuses", "hashtags"}
+    # The exact username first, then the newest; a display name matches too.
+    assert [a["id"] for a in found["accounts"]] == ["1", "4", "3"]
+    assert set(found["accounts"][0]) >= ACCOUNT_KEYS
+    assert found["statuses"] == []
+    only = bob.get(f"{M}/v2/search", {"q": "ann", "type": "accounts", "limit": 1, "offset": 1})
+    assert [a["id"] for a in only.json()["accounts"]] == ["4"]
+    assert bob.get(f"{M}/v2/search", {"q": "bell"}).json()["accounts"][0]["id"] in {"1", "3"}
+    statuses = bob.get(f"{M}/v2/search", {"q": "sunset", "type": "statuses"}).json()
+    assert [s["id"] for s in statuses["statuses"]] == [posted["id"]]
+    tags = bob.get(f"{M}/v2/search", {"q": "#bea", "type": "hashtags"}).json()["hashtags"]
+    assert [(t["name"], t["history"]) for t in tags] == [("beach", [])]
+    assert tags[0]["url"].endswith("/mastodon/tags/beach")
+    following = bob.get(f"{M}/v2/search", {"q": "ann", "following": "true"}).json()
+    assert following["accounts"] == []
+
+
+def test_search_hides_a_blocker_and_refuses_what_mastodon_refuses(ann, bob, client):
+    Block.objects.create(blocker_id=1, blocked_id=2)
+    assert bob.get(f"{M}/v2/search", {"q": "ann"}).json()["accounts"] == []
+    # The blocker still finds the blocked.
+    assert [a["id"] for a in ann.get(f"{M}/v2/search", {"q": "bob"}).json()["accounts"]] == ["2"]
+    assert client.get(f"{M}/v2/search", {"q": "bob"}).status_code == 200
+    refused = client.get(f"{M}/v2/search", {"q": "bob", "resolve": "true"})
+    assert refused.status_code == 401
+    assert "error" in refused.json()
+    assert ann.get(f"{M}/v2/search").status_code == 400
+    assert ann.get(f"{M}/v2/search", {"q": "x", "type": "lists"}).status_code == 400
+    assert ann.get(f"{M}/v2/search", {"q": "x", "offset": 10_000}).status_code == 400
