@@ -5,23 +5,19 @@ of a post) re-spelt; an Account is the author replica and the user's counters; a
 Status `in_reply_to_id` its post. Nothing here reads what the native API does not.
 """
 
-import functools
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from django.conf import settings
-from django.db import connection
 
-from authors.models import Author
 from authors.services import summarize_authors
+from mastodon_api.selectors import AccountRow, account_rows
 from posts.api.rendering import _Rendered, render_posts
 from posts.models import Comment
 from posts.selectors import PostRow
 from posts.text import linked_html
 from relationships.models import Block, Follow, FollowRequest, Mute
-from shared import prepared
-from social.models import UserStats
 
 COMMENT_PREFIX = "c"
 EPOCH = "1970-01-01T00:00:00.000Z"
@@ -58,44 +54,37 @@ def _timestamp(value: Any) -> str:
 # --- Accounts ------------------------------------------------------------------------------
 
 
-@functools.cache
-def _accounts_statement() -> str:
-    author, stats = Author._meta.db_table, UserStats._meta.db_table
-    # Table names come from the models; the ids are a parameter. The same text every time: the
-    # key of its prepared statement (every Status list runs it once a page).
-    return f"""
-        SELECT a.id, a.username, a.avatar_url, a.name, a.is_private,
-               s.posts_count, s.followers_count, s.following_count
-        FROM {author} a LEFT JOIN {stats} s ON s.user_id = a.id
-        WHERE a.id = ANY(%(ids)s) AND a.deleted_at IS NULL AND a.missing_since IS NULL
-    """  # noqa: S608
-
-
-def accounts(user_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """The Account of each user: the replica's profile and the stored counters, in one
-    statement; users the replica does not hold are summarized as every author is
-    (`summarize_authors`: the users service's look-up, or a placeholder)."""
+def accounts(
+    user_ids: Iterable[int], *, known: dict[int, AccountRow] | None = None
+) -> dict[int, dict[str, Any]]:
+    """The Account of each user: the replica's profile and the stored counters
+    (`known`, or else `selectors.account_rows`: one statement); users the replica does not hold
+    are summarized as every author is (`summarize_authors`: the users service's look-up, or a
+    placeholder)."""
     wanted = set(user_ids)
     if not wanted:
         return {}
-    with connection.cursor() as cursor:
-        prepared.execute(cursor, _accounts_statement(), {"ids": list(wanted)})
-        rows = cursor.fetchall()
+    rows = dict(known or {})
+    if not wanted <= rows.keys():
+        rows.update(account_rows(wanted - rows.keys()))
     found = {}
-    for user_id, username, avatar_url, name, is_private, posts, followers, following in rows:
+    site = _Site.now()
+    for user_id in wanted & rows.keys():
+        row = rows[user_id]
         found[user_id] = _account(
-            {"id": user_id, "username": username, "avatar_url": avatar_url},
-            {"name": name, "is_private": is_private},
+            {"id": user_id, "username": row.username, "avatar_url": row.avatar_url},
+            {"name": row.name, "is_private": row.is_private},
             {
-                "posts_count": posts or 0,
-                "followers_count": followers or 0,
-                "following_count": following or 0,
+                "posts_count": row.posts_count,
+                "followers_count": row.followers_count,
+                "following_count": row.following_count,
             },
+            site,
         )
     missing = wanted - found.keys()
     if missing:
         for user_id, summary in summarize_authors(missing).items():
-            found[user_id] = _account(summary, None, None)
+            found[user_id] = _account(summary, None, None, site)
     return found
 
 
@@ -103,9 +92,27 @@ def account(user_id: int) -> dict[str, Any]:
     return accounts([user_id])[user_id]
 
 
-def _account(summary: dict[str, Any], row: dict | None, stats: dict | None) -> dict[str, Any]:
+class _Site(NamedTuple):
+    """The settings every Account shows, read once for a list of them."""
+
+    base: str
+    avatar: str
+    header: str
+
+    @classmethod
+    def now(cls) -> "_Site":
+        return cls(
+            _base(), settings.MASTODON_DEFAULT_AVATAR_URL, settings.MASTODON_DEFAULT_HEADER_URL
+        )
+
+
+def _account(
+    summary: dict[str, Any], row: dict | None, stats: dict | None, site: _Site | None = None
+) -> dict[str, Any]:
+    site = site or _Site.now()
     username = summary.get("username") or ""
-    avatar = summary.get("avatar_url") or settings.MASTODON_DEFAULT_AVATAR_URL
+    avatar = summary.get("avatar_url") or site.avatar
+    url = f"{site.base}/mastodon/@{username}"
     stats = stats or {}
     return {
         "id": str(summary["id"]),
@@ -120,12 +127,12 @@ def _account(summary: dict[str, Any], row: dict | None, stats: dict | None) -> d
         # The feed keeps no join date: the epoch says "unknown".
         "created_at": EPOCH,
         "note": "",
-        "url": account_url(username),
-        "uri": account_url(username),
+        "url": url,
+        "uri": url,
         "avatar": avatar,
         "avatar_static": avatar,
-        "header": settings.MASTODON_DEFAULT_HEADER_URL,
-        "header_static": settings.MASTODON_DEFAULT_HEADER_URL,
+        "header": site.header,
+        "header_static": site.header,
         "followers_count": stats.get("followers_count", 0),
         "following_count": stats.get("following_count", 0),
         "statuses_count": stats.get("posts_count", 0),
@@ -297,7 +304,7 @@ def _status(
 
 
 # The fields of a Status that change without an edit of its post: read with every page and
-# spliced into the rest, which is kept rendered (`_kept`).
+# spliced into the rest, which is kept rendered (`kept_statuses`).
 _LIVE = ("account", "visibility", "favourites_count", "replies_count", "favourited", "bookmarked")
 _VISIBILITY = {True: b'"private"', False: b'"public"'}
 _BOOLEAN = {True: b"true", False: b"false"}
@@ -326,13 +333,16 @@ def _template(post: dict[str, Any], mentioned: dict[str, dict[str, Any]]) -> byt
 
 
 # (post id, updated_at) -> (the mentioned users and base URL it was rendered for, the template).
-_kept = _Rendered(settings.RENDERED_POSTS_CACHE_SIZE)
+kept_statuses = _Rendered(settings.RENDERED_POSTS_CACHE_SIZE)
 
 
-def statuses(rows: Sequence[PostRow]) -> list[orjson.Fragment]:
-    """The Status of each post row, in order, as JSON fragments (`OrjsonRenderer` inlines them).
-    See `_statuses_json`."""
-    return [orjson.Fragment(body) for body in _statuses_json(rows)]
+def statuses(
+    rows: Sequence[PostRow], *, known: dict[int, AccountRow] | None = None
+) -> list[orjson.Fragment]:
+    """The Status of each post row, in order, as JSON fragments (`OrjsonRenderer` inlines them),
+    with the authors' Accounts `known` already (`selectors.home_page`) or read here. See
+    `_statuses_json`."""
+    return [orjson.Fragment(body) for body in _statuses_json(rows, known=known)]
 
 
 def status(row: PostRow) -> dict[str, Any] | None:
@@ -341,14 +351,16 @@ def status(row: PostRow) -> dict[str, Any] | None:
     return orjson.loads(rendered[0]) if rendered else None
 
 
-def _statuses_json(rows: Sequence[PostRow]) -> list[bytes]:
+def _statuses_json(
+    rows: Sequence[PostRow], *, known: dict[int, AccountRow] | None = None
+) -> list[bytes]:
     """The Status of each post row, in order, as JSON.
 
     What a post says is the native Post's (`render_posts`, the one rendering of a post) re-spelt
     once per version of the post (its `updated_at`) and of the users it mentions, and kept like
-    the native rendering (`posts.api.rendering`); a page then costs the Accounts' one statement
-    and one bytes formatting a post. A post deleted since `rows` were read is left out when it
-    was not rendered yet (as `render_posts` leaves it out).
+    the native rendering (`posts.api.rendering`); a page then costs one bytes formatting a post,
+    and the Accounts' statement unless they are `known`. A post deleted since `rows` were read
+    is left out when it was not rendered yet (as `render_posts` leaves it out).
     """
     base = _base()
     versions = {
@@ -358,7 +370,7 @@ def _statuses_json(rows: Sequence[PostRow]) -> list[bytes]:
     templates: dict[int, bytes] = {}
     missing = []
     for row in rows:
-        found = _kept.get((row.id, row.updated_at))
+        found = kept_statuses.get((row.id, row.updated_at))
         if found is not None and found[0] == versions[row.id]:
             templates[row.id] = found[1]
         else:
@@ -368,10 +380,10 @@ def _statuses_json(rows: Sequence[PostRow]) -> list[bytes]:
         for post in orjson.loads(orjson.dumps(render_posts(missing))):
             mentioned = {user["username"]: user for user in post.get("mentions") or []}
             template = _template(post, mentioned)
-            _kept.put((post["id"], updated[post["id"]]), (versions[post["id"]], template))
+            kept_statuses.put((post["id"], updated[post["id"]]), (versions[post["id"]], template))
             templates[post["id"]] = template
 
-    authors = accounts(row.author_id for row in rows if row.id in templates)
+    authors = accounts((row.author_id for row in rows if row.id in templates), known=known)
     rendered = {user_id: orjson.dumps(body) for user_id, body in authors.items()}
     return [
         templates[row.id]

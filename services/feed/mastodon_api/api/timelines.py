@@ -1,6 +1,6 @@
 """/mastodon/api/v1/timelines/home, /timelines/tag/{hashtag} and /bookmarks: the native lists'
-own statements (`timeline.selectors.timeline_page`, `discovery.selectors.tag_post_rows`,
-`saved.selectors.bookmark_rows`)."""
+own statements (the home timeline's with its authors' Accounts, `selectors.home_page`;
+`discovery.selectors.tag_post_rows`, `saved.selectors.bookmark_rows`)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
@@ -12,10 +12,12 @@ from authors.api.callers import viewer_id
 from discovery.selectors import tag_post_rows
 from mastodon_api import entities
 from mastodon_api.api.common import FeedMastodonView, PositionedMastodonPagination
+from mastodon_api.selectors import AccountRow, home_page
+from posts.selectors import PostRow
 from posts.text import tag_name
 from saved.selectors import bookmark_rows
 from shared.mastodon import ENTITIES, MastodonPagination
-from timeline.selectors import timeline_page
+from shared.pagination import Cursor
 
 TAGS = ["mastodon"]
 
@@ -26,13 +28,15 @@ class HomeTimelineView(FeedMastodonView):
     @extend_schema(responses={200: ENTITIES}, tags=TAGS)
     def get(self, request: Request) -> Response:
         paginator = MastodonPagination()
-        rows = paginator.paginate(
-            request,
-            lambda cursor, limit: timeline_page(
-                viewer_id=request.user.id, cursor=cursor, limit=limit
-            ),
-        )
-        return paginator.get_paginated_response(entities.statuses(rows))
+        known: dict[int, AccountRow] = {}
+
+        def fetch(cursor: Cursor | None, limit: int) -> list[PostRow]:
+            rows, authors = home_page(viewer_id=request.user.id, cursor=cursor, limit=limit)
+            known.update(authors)
+            return rows
+
+        rows = paginator.paginate(request, fetch)
+        return paginator.get_paginated_response(entities.statuses(rows, known=known))
 
 
 class BookmarkListView(FeedMastodonView):
