@@ -31,7 +31,14 @@ from posts.models import (
     PostTag,
     Tag,
 )
-from relationships.visibility import explain_empty_list, not_blocked_q, sql_visible, visible_q
+from relationships.visibility import (
+    explain_empty_list,
+    not_blocked_q,
+    sql_hidden_user_ids,
+    sql_not_blocked,
+    sql_visible,
+    visible_q,
+)
 from shared import prepared
 from shared.counters import Counter
 from shared.pagination import Cursor, Keyset
@@ -478,8 +485,9 @@ def post_likes(post_id: int, *, viewer_id: int | None) -> QuerySet[Like]:
 
 
 def comment_queryset(*, viewer_id: int | None = None) -> QuerySet[Comment]:
-    """Comments as the Comment shape shows them: with `liked_by_me` for the viewer (one probe of
-    comment_likes_unique_pair per comment; false for an anonymous viewer)."""
+    """Comments as models, with `liked_by_me` for the viewer (one probe of
+    comment_likes_unique_pair per comment; false for an anonymous viewer): for reads that need
+    the model (the Mastodon API). The Comment shape's own lists read `comment_rows`."""
     liked = (
         Exists(CommentLike.objects.filter(comment_id=OuterRef("pk"), user_id=viewer_id))
         if viewer_id is not None
@@ -508,6 +516,182 @@ def comment_replies(comment_id: int, *, viewer_id: int | None) -> QuerySet[Comme
         .filter(parent_id=comment_id)
         .filter(not_blocked_q(viewer_id, "author_id"))
     )
+
+
+# --- The Comment shape's lists --------------------------------------------------------------
+#
+# GET /posts/{id}/comments and GET /comments/{id}/replies. Through the ORM a page cost four
+# queries (the token check aside: the post's or the parent's visibility, the page, the
+# authors' summaries) and ~5-6 ms in-process on the seeded database, most of it Python:
+# building and compiling the policy's querysets, then planning them (about 0.6-0.9 ms of
+# planning for 0.1-0.5 ms of execution each). Here a page is one prepared statement that
+# checks the owner (post or parent comment), reads the page and its authors' summaries
+# (docs/performance.md, "Comment threads").
+
+# The types of a comments cursor's (created_at, id).
+COMMENT_POSITION_TYPES = (datetime, int)
+
+
+@dataclass(slots=True)
+class CommentRow:
+    """One comment as the Comment shape shows it, as `comment_rows` reads it."""
+
+    id: int
+    post_id: int
+    author_id: int
+    # The replica's summary of the author; None when the replica does not hold them yet (the
+    # renderer asks `summarize_authors`).
+    author: UserSummary | None
+    body: str
+    parent_id: int | None
+    reply_count: int
+    like_count: int
+    liked_by_me: bool
+    created_at: datetime
+
+
+def comment_row(comment: Comment) -> CommentRow:
+    """A comment just written, as a row of its shape: nobody has liked it yet."""
+    return CommentRow(
+        id=comment.pk,
+        post_id=comment.post_id,
+        author_id=comment.author_id,
+        author=None,
+        body=comment.body,
+        parent_id=comment.parent_id,
+        reply_count=comment.reply_count,
+        like_count=comment.like_count,
+        liked_by_me=False,
+        created_at=comment.created_at,
+    )
+
+
+@prepared.statement
+def _comment_rows_statement(keyset: Keyset, limit: int, *, replies: bool) -> sql.Composed:
+    # The owner: the post (top-level comments), or the parent comment (replies), which must be
+    # visible to the viewer: the policy on the post's author, and for a parent the block half
+    # on its own author too (relationships.visibility). No owner row: 404. An owner with no
+    # comment on the page: one row of NULLs, an empty page.
+    # The page: one range of comments_top_level_oldest (partial, parent_id IS NULL) or of
+    # comments_replies_oldest, starting at the cursor; commenters in a block with the viewer
+    # are left out with an in-memory `<> ALL` of the hidden ids (read once, an InitPlan).
+    # Per comment, `liked_by_me` is one probe of comment_likes_unique_pair (NULL viewer: none)
+    # and the author one primary-key probe of the replica (kept so by the LATERAL's LIMIT, as
+    # in post_rows_statement).
+    posts, comments = sql.Identifier(Post._meta.db_table), sql.Identifier(Comment._meta.db_table)
+    if replies:
+        owner = sql.SQL(
+            "SELECT parent.id FROM {comments} AS parent"
+            " JOIN {posts} AS post ON post.id = parent.post_id"
+            " WHERE parent.id = %(owner)s AND {visible} AND {not_blocked}"
+        ).format(
+            comments=comments,
+            posts=posts,
+            visible=sql_visible(sql.SQL("post.author_id")),
+            not_blocked=sql_not_blocked(sql.SQL("parent.author_id")),
+        )
+        under = sql.SQL("comment.parent_id = owner.id")
+    else:
+        owner = sql.SQL(
+            "SELECT post.id FROM {posts} AS post WHERE post.id = %(owner)s AND {visible}"
+        ).format(posts=posts, visible=sql_visible(sql.SQL("post.author_id")))
+        under = sql.SQL("comment.post_id = owner.id AND comment.parent_id IS NULL")
+    key = (sql.SQL("comment.created_at"), sql.SQL("comment.id"))
+    return sql.SQL(
+        """
+        SELECT comment.id, comment.post_id, comment.author_id,
+               author.id, author.username, author.avatar_url,
+               comment.body, comment.parent_id, comment.reply_count, comment.like_count,
+               (SELECT true FROM {likes} AS liked
+                WHERE liked.comment_id = comment.id AND liked.user_id = %(viewer)s),
+               comment.created_at
+        FROM ({owner}) AS owner
+        LEFT JOIN LATERAL (
+            SELECT * FROM {comments} AS comment
+            WHERE {under} AND {past} AND comment.author_id <> ALL({hidden})
+            ORDER BY {order}
+            LIMIT {limit}
+        ) AS comment ON true
+        LEFT JOIN LATERAL (
+            SELECT author.id, author.username, author.avatar_url FROM {authors} AS author
+            WHERE author.id = comment.author_id LIMIT 1
+        ) AS author ON true
+        ORDER BY {order}
+        """
+    ).format(
+        likes=sql.Identifier(CommentLike._meta.db_table),
+        owner=owner,
+        comments=comments,
+        under=under,
+        past=keyset.sql_past(*key),
+        hidden=sql_hidden_user_ids(muted=False),
+        order=keyset.sql_order(*key),
+        limit=sql.Literal(limit),
+        authors=sql.Identifier(Author._meta.db_table),
+    )
+
+
+def comment_rows(
+    *,
+    post_id: int | None = None,
+    parent_id: int | None = None,
+    viewer_id: int | None,
+    cursor: Cursor | None,
+    limit: int,
+) -> list[CommentRow]:
+    """Up to `limit` of a post's top-level comments (`post_id`) or of a comment's replies
+    (`parent_id`), oldest first on (created_at, id) just past `cursor` (a `reverse` cursor
+    walks back and returns them newest first), without those of users in a block with the
+    viewer. `NotFound` when the post, or the comment, does not exist or the viewer may not see
+    it (`relationships.visibility`). One query. Render with
+    `posts.api.rendering.render_comments`."""
+    if (post_id is None) == (parent_id is None):
+        raise TypeError("comment_rows takes one of post_id and parent_id")
+    keyset = Keyset.of(cursor, ("created_at", "id"), descending=False)
+    statement = _comment_rows_statement(keyset, int(limit), replies=parent_id is not None)
+    params = {
+        "owner": post_id if parent_id is None else parent_id,
+        "viewer": viewer_id,
+        **keyset.sql_params(cursor, COMMENT_POSITION_TYPES),
+    }
+    with connection.cursor() as db:
+        prepared.execute(db, statement, params)
+        records = db.fetchall()
+    if not records:
+        raise NotFound("No comment with that id." if parent_id else "No post with that id.")
+    return [
+        CommentRow(
+            id=comment_id,
+            post_id=on_post,
+            author_id=author_id,
+            # A replica row without a name: a user the users service never had (as
+            # `authors.selectors.replica_summaries` draws them).
+            author=None
+            if known is None
+            else {"id": known, "username": username or None, "avatar_url": avatar_url},
+            body=body,
+            parent_id=parent,
+            reply_count=reply_count,
+            like_count=like_count,
+            liked_by_me=bool(liked),
+            created_at=created_at,
+        )
+        for (
+            comment_id,
+            on_post,
+            author_id,
+            known,
+            username,
+            avatar_url,
+            body,
+            parent,
+            reply_count,
+            like_count,
+            liked,
+            created_at,
+        ) in records
+        if comment_id is not None
+    ]
 
 
 def get_comment(comment_id: int) -> Comment:

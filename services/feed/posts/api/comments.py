@@ -1,9 +1,8 @@
 """/api/v1/posts/{id}/comments, /api/v1/comments/{id}, /api/v1/comments/{id}/replies and
 /api/v1/comments/{id}/like."""
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,15 +12,14 @@ from authors.api.callers import viewer_id
 from authors.api.mixins import RememberCallerMixin
 from posts.api.fields import body_field
 from posts.api.permissions import IsCommentOrPostAuthor
+from posts.api.rendering import OrjsonRenderer, render_comments
 from posts.api.serializers import CommentSerializer, LikeStateSerializer
-from posts.models import Comment
 from posts.selectors import (
-    comment_replies,
-    ensure_post_visible,
+    comment_row,
+    comment_rows,
     get_comment,
     get_post_for_write,
     get_visible_comment,
-    post_comments,
 )
 from posts.services import add_comment, delete_comment, like_comment, unlike_comment
 from shared.ids import IdField
@@ -32,11 +30,11 @@ class OldestFirstPagination(KeysetPagination):
     ordering = ("created_at", "id")
 
 
-class PostCommentListView(RememberCallerMixin, generics.ListAPIView):
+class PostCommentListView(RememberCallerMixin, APIView):
     """GET the post's top-level comments, oldest first; POST adds one (or a reply)."""
 
-    serializer_class = CommentSerializer
     pagination_class = OldestFirstPagination
+    renderer_classes = [OrjsonRenderer]
 
     @extend_schema_serializer(component_name="CommentCreate")
     class InputSerializer(serializers.Serializer):
@@ -44,10 +42,17 @@ class PostCommentListView(RememberCallerMixin, generics.ListAPIView):
         # A comment of the same post; a reply to a reply goes under its top-level comment.
         parent_id = IdField(required=False, allow_null=True, default=None)
 
-    def get_queryset(self) -> QuerySet[Comment]:
-        viewer = viewer_id(self.request)
-        ensure_post_visible(self.kwargs["post_id"], viewer_id=viewer)
-        return post_comments(self.kwargs["post_id"], viewer_id=viewer)
+    @extend_schema(responses=CommentSerializer(many=True))
+    def get(self, request: Request, post_id: int) -> Response:
+        # The hot read: one query per page (posts.selectors.comment_rows).
+        paginator = self.pagination_class()
+        page = paginator.paginate(
+            request,
+            lambda cursor, limit: comment_rows(
+                post_id=post_id, viewer_id=viewer_id(request), cursor=cursor, limit=limit
+            ),
+        )
+        return paginator.get_paginated_response(render_comments(page))
 
     @extend_schema(request=InputSerializer, responses={201: CommentSerializer})
     def post(self, request: Request, post_id: int) -> Response:
@@ -55,7 +60,7 @@ class PostCommentListView(RememberCallerMixin, generics.ListAPIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = add_comment(post=post, author_id=request.user.id, **data.validated_data)
-        return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(render_comments([comment_row(comment)])[0], status=status.HTTP_201_CREATED)
 
 
 class CommentDetailView(APIView):
@@ -71,16 +76,23 @@ class CommentDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CommentReplyListView(generics.ListAPIView):
+class CommentReplyListView(APIView):
     """GET a comment's replies, oldest first."""
 
-    serializer_class = CommentSerializer
     pagination_class = OldestFirstPagination
+    renderer_classes = [OrjsonRenderer]
 
-    def get_queryset(self) -> QuerySet[Comment]:
-        viewer = viewer_id(self.request)
-        comment = get_visible_comment(self.kwargs["comment_id"], viewer_id=viewer)
-        return comment_replies(comment.pk, viewer_id=viewer)
+    @extend_schema(responses=CommentSerializer(many=True))
+    def get(self, request: Request, comment_id: int) -> Response:
+        # The hot read: one query per page, as for the post's comments.
+        paginator = self.pagination_class()
+        page = paginator.paginate(
+            request,
+            lambda cursor, limit: comment_rows(
+                parent_id=comment_id, viewer_id=viewer_id(request), cursor=cursor, limit=limit
+            ),
+        )
+        return paginator.get_paginated_response(render_comments(page))
 
 
 class CommentLikeView(RememberCallerMixin, APIView):

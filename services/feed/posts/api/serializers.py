@@ -1,26 +1,24 @@
 """The contract's output shapes of posts: Post, Comment and the answer to a like.
 
-Authors are user summaries (`authors.api.serializers`): serialized as a list (`many=True`), a
-whole page's authors are looked up in one query before any item is shaped.
+Authors are user summaries (`authors.api.serializers`), read with the rows that name them; the
+renderers look up the ones the replica lacked in one batch per page.
 
 The Post has one declaration, `PostSerializer`, and one rendering: every endpoint that returns
 posts (create, update, a single post, a user's posts, the timeline) renders
 `posts.selectors.post_rows` with `posts.api.rendering.render_posts`, which draws its JSON from
-the serializer's fields, mostly kept ready. The API schema is drawn from the same fields.
+the serializer's fields, mostly kept ready. The Comment likewise: `CommentSerializer`, rendered
+from `posts.selectors.comment_rows` by `posts.api.rendering.render_comments`. The API schema is
+drawn from the same fields.
 """
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from authors.api.serializers import (
-    SummarizedListSerializer,
-    UserSummarySerializer,
-    summary_for,
-)
+from authors.api.serializers import UserSummarySerializer
 from authors.client import UserSummary
 from posts.api.media import media_urls
 from posts.models import Comment, Post, PostImage
-from posts.selectors import PostRow, StoredImage
+from posts.selectors import CommentRow, PostRow, StoredImage
 
 
 class PostImageSerializer(serializers.ModelSerializer):
@@ -108,7 +106,12 @@ class PostSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    """The contract's Comment. Expects comments from `posts.selectors.comment_queryset`."""
+    """The contract's Comment."""
+
+    # The one declaration of the Comment: `posts.api.rendering.render_comments` renders every
+    # comment the API returns from these fields, in this order, from a
+    # `posts.selectors.CommentRow` (a new field is read there first), and the schema is drawn
+    # from them.
 
     post_id = serializers.IntegerField(read_only=True)
     author = serializers.SerializerMethodField()
@@ -117,7 +120,6 @@ class CommentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Comment
-        list_serializer_class = SummarizedListSerializer
         fields = [
             "id",
             "post_id",
@@ -131,15 +133,12 @@ class CommentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def user_id_of(self, comment: Comment) -> int:
-        return comment.author_id
+    def get_author(self, comment: CommentRow) -> UserSummary:
+        # `render_comments` fills in the authors the replica did not hold, in one batch.
+        return comment.author
 
-    def get_author(self, comment: Comment) -> UserSummary:
-        return summary_for(self.context, comment.author_id)
-
-    def get_liked_by_me(self, comment: Comment) -> bool:
-        # A comment just written carries no annotation: nobody has liked it yet.
-        return getattr(comment, "liked_by_me", False)
+    def get_liked_by_me(self, comment: CommentRow) -> bool:
+        return comment.liked_by_me
 
 
 class LikeStateSerializer(serializers.Serializer):
