@@ -12,7 +12,7 @@ from authors.api.callers import viewer_id
 from authors.selectors import users_by_username
 from authors.services import ensure_author_exists, fetch_users_by_username
 from mastodon_api import entities
-from mastodon_api.api.common import FeedMastodonView, db_id
+from mastodon_api.api.common import AccountPageView, FeedMastodonView, db_id
 from posts.selectors import user_post_rows
 from relationships.models import Follow
 from relationships.visibility import explain_empty_list
@@ -76,22 +76,15 @@ class AccountStatusesView(FeedMastodonView):
         return paginator.get_paginated_response(entities.statuses(rows))
 
 
-class _FollowListView(FeedMastodonView):
-    shown = "follower_id"
-
+class _FollowListView(AccountPageView):
     def follows(self, user_id: int) -> QuerySet[Follow]:
         raise NotImplementedError
 
-    @extend_schema(responses={200: ENTITIES}, tags=TAGS)
-    def get(self, request: Request, account_id: str) -> Response:
-        paginator = MastodonPagination()
-        user_id = db_id(account_id)
-        page = paginator.paginate_queryset(self.follows(user_id), request, view=self)
-        if not page:
-            explain_empty_list(owner_id=user_id, viewer_id=viewer_id(request))
-        ids = [getattr(follow, self.shown) for follow in page]
-        found = entities.accounts(ids)
-        return paginator.get_paginated_response([found[user_id] for user_id in ids])
+    def rows(self, request: Request, account_id: str) -> QuerySet[Follow]:
+        return self.follows(db_id(account_id))
+
+    def explain_empty(self, request: Request, account_id: str) -> None:
+        explain_empty_list(owner_id=db_id(account_id), viewer_id=viewer_id(request))
 
 
 class AccountFollowersView(_FollowListView):
@@ -108,7 +101,7 @@ class AccountFollowingView(_FollowListView):
         return followed_by(user_id, viewer_id=viewer_id(self.request))
 
 
-def _relationship(request: Request, user_id: int) -> Response:
+def relationship(request: Request, user_id: int) -> Response:
     return Response(entities.relationships(request.user.id, [user_id])[0])
 
 
@@ -119,7 +112,7 @@ class AccountFollowView(FeedMastodonView):
     def post(self, request: Request, account_id: str) -> Response:
         user_id = db_id(account_id)
         follow_user(follower_id=request.user.id, followee_id=user_id)
-        return _relationship(request, user_id)
+        return relationship(request, user_id)
 
 
 class AccountUnfollowView(FeedMastodonView):
@@ -129,7 +122,7 @@ class AccountUnfollowView(FeedMastodonView):
     def post(self, request: Request, account_id: str) -> Response:
         user_id = db_id(account_id)
         unfollow_user(follower_id=request.user.id, followee_id=user_id)
-        return _relationship(request, user_id)
+        return relationship(request, user_id)
 
 
 class RelationshipsView(FeedMastodonView):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mastodon_api.api import accounts, media, search, statuses, timelines
+from mastodon_api.api import accounts, media, relationships, search, statuses, timelines
 
 urlpatterns = [
     path(
@@ -45,6 +45,43 @@ urlpatterns = [
         "api/v1/accounts/<str:account_id>/unfollow",
         accounts.AccountUnfollowView.as_view(),
         name="mastodon-account-unfollow",
+    ),
+    path(
+        "api/v1/accounts/<str:account_id>/block",
+        relationships.AccountBlockView.as_view(),
+        name="mastodon-account-block",
+    ),
+    path(
+        "api/v1/accounts/<str:account_id>/unblock",
+        relationships.AccountUnblockView.as_view(),
+        name="mastodon-account-unblock",
+    ),
+    path(
+        "api/v1/accounts/<str:account_id>/mute",
+        relationships.AccountMuteView.as_view(),
+        name="mastodon-account-mute",
+    ),
+    path(
+        "api/v1/accounts/<str:account_id>/unmute",
+        relationships.AccountUnmuteView.as_view(),
+        name="mastodon-account-unmute",
+    ),
+    path("api/v1/blocks", relationships.BlockListView.as_view(), name="mastodon-blocks"),
+    path("api/v1/mutes", relationships.MuteListView.as_view(), name="mastodon-mutes"),
+    path(
+        "api/v1/follow_requests",
+        relationships.FollowRequestListView.as_view(),
+        name="mastodon-follow-requests",
+    ),
+    path(
+        "api/v1/follow_requests/<str:account_id>/authorize",
+        relationships.FollowRequestAuthorizeView.as_view(),
+        name="mastodon-follow-request-authorize",
+    ),
+    path(
+        "api/v1/follow_requests/<str:account_id>/reject",
+        relationships.FollowRequestRejectView.as_view(),
+        name="mastodon-follow-request-reject",
     ),
     path("api/v1/statuses", statuses.StatusListView.as_view(), name="mastodon-statuses"),
     path(

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from authors.models import Author
 from mastodon_api.models import PendingMedia
 from mastodon_api.services import prune_pending_media
 from posts.models import Comment, Like, Post, PostImage
@@ -216,3 +217,42 @@ def test_search_hides_a_blocker_and_refuses_what_mastodon_refuses(ann, bob, clie
     assert ann.get(f"{M}/v2/search").status_code == 400
     assert ann.get(f"{M}/v2/search", {"q": "x", "type": "lists"}).status_code == 400
     assert ann.get(f"{M}/v2/search", {"q": "x", "offset": 10_000}).status_code == 400
+
+
+def test_blocks_mutes_and_their_lists(ann, bob):
+    ann.post(f"{M}/v1/accounts/2/follow")
+    blocked = ann.post(f"{M}/v1/accounts/2/block")
+    assert blocked.status_code == 200
+    assert set(blocked.json()) >= RELATIONSHIP_KEYS
+    assert (blocked.json()["blocking"], blocked.json()["following"]) == (True, False)
+    assert bob.get(f"{M}/v1/accounts/relationships", {"id[]": "1"}).json()[0]["blocked_by"]
+    listed = ann.get(f"{M}/v1/blocks")
+    assert [a["id"] for a in listed.json()] == ["2"]
+    assert set(listed.json()[0]) >= ACCOUNT_KEYS
+    assert ann.post(f"{M}/v1/accounts/2/unblock").json()["blocking"] is False
+    assert ann.get(f"{M}/v1/blocks").json() == []
+    muted = ann.post(f"{M}/v1/accounts/2/mute", {"notifications": False}, format="json")
+    assert muted.json()["muting"] is True
+    assert [a["id"] for a in ann.get(f"{M}/v1/mutes").json()] == ["2"]
+    assert ann.post(f"{M}/v1/accounts/2/unmute").json()["muting"] is False
+    assert ann.post(f"{M}/v1/accounts/1/block").status_code == 400
+    assert ann.post(f"{M}/v1/accounts/x/mute").status_code == 404
+    assert "error" in ann.post(f"{M}/v1/accounts/x/mute").json()
+
+
+def test_follow_requests_are_authorized_or_rejected(ann, bob, client_for):
+    Author.objects.filter(pk=1).update(is_private=True)
+    AuthorFactory(id=3, username="cid")
+    cid = client_for(3, "cid")
+    assert bob.post(f"{M}/v1/accounts/1/follow").json()["requested"] is True
+    assert cid.post(f"{M}/v1/accounts/1/follow").json()["requested"] is True
+    pending = ann.get(f"{M}/v1/follow_requests").json()
+    assert [a["id"] for a in pending] == ["3", "2"]
+    assert set(pending[0]) >= ACCOUNT_KEYS
+    authorized = ann.post(f"{M}/v1/follow_requests/2/authorize").json()
+    assert (authorized["followed_by"], authorized["requested_by"]) == (True, False)
+    assert Follow.objects.filter(follower_id=2, followee_id=1).exists()
+    rejected = ann.post(f"{M}/v1/follow_requests/3/reject").json()
+    assert (rejected["followed_by"], rejected["requested_by"]) == (False, False)
+    assert ann.get(f"{M}/v1/follow_requests").json() == []
+    assert ann.post(f"{M}/v1/follow_requests/3/authorize").status_code == 404
